@@ -1,0 +1,68 @@
+import { cdk8s, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-debuggable',
+  description: 'A debug sidecar (tcpdump, strace, dig, ...) for cdk8s workloads whose privileges are derived from its tools, toggled per environment.',
+  keywords: ['cdk8s', 'kubernetes', 'debug', 'sidecar', 'tcpdump', 'netshoot', 'pod-security'],
+  author: 'cdk8s-debuggable maintainers',
+  authorAddress: 'maintainers@cdk8s-debuggable.dev',
+  repositoryUrl: 'https://github.com/cdk8s-debuggable/cdk8s-debuggable.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  cdk8sVersion: '2.70.106',
+  constructsVersion: '10.8.1',
+  // projen has no cdk8s-plus version option for libraries: a peer, never bundled.
+  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  devDeps: ['cdk8s-plus-27@2.9.5', 'cdk8s-cli@2.207.60'],
+  jsiiVersion: '~6.0.0',
+  // typescript 7 (the Go port) breaks ts-node, which runs .projenrc.ts and the examples.
+  typescriptVersion: '~5.9',
+  minNodeVersion: '20.0.0',
+
+  // Published for every jsii language (issue 7 builds and runs them).
+  publishToPypi: { distName: 'cdk8s-debuggable', module: 'cdk8s_debuggable' },
+  publishToMaven: {
+    javaPackage: 'dev.cdk8s.debuggable',
+    mavenGroupId: 'dev.cdk8s-debuggable',
+    mavenArtifactId: 'cdk8s-debuggable',
+  },
+  publishToGo: { moduleName: 'github.com/cdk8s-debuggable/cdk8s-debuggable-go' },
+
+  jestOptions: {
+    // projen's default `jest --updateSnapshot` can never fail on a changed snapshot.
+    updateSnapshot: UpdateSnapshot.NEVER,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/examples/'],
+    },
+  },
+  githubOptions: { mergify: false },
+});
+
+project.gitignore.exclude(
+  '/.tools/',
+  '/examples/*/dist/',
+  '/test/e2e/.podman/',
+  '/test/pss-oracle/bin/',
+  '/bench/out/',
+);
+
+// The test task: no --passWithNoTests (a run that finds no test must fail), and
+// the Kubernetes schema validator installed first (tests validate every manifest).
+const testTools = project.addTask('test:tools', {
+  description: 'Install the tools the tests shell out to (Kubernetes schema validator).',
+  exec: 'bash scripts/install-test-tools.sh',
+});
+project.testTask.reset();
+project.testTask.spawn(testTools);
+project.testTask.exec('jest', { receiveArgs: true });
+project.testTask.spawn(project.tasks.tryFind('eslint')!);
+
+project.addTask('synth:examples', {
+  description: 'Synthesize every example app into examples/<name>/dist (debug off and on where it toggles).',
+  exec: 'ts-node --project tsconfig.dev.json examples/synth-all.ts',
+});
+
+project.synth();
