@@ -1,5 +1,10 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './capability';
+export * from './debug-image';
+export * from './debug-options';
+export * from './debug-profile';
+export * from './debug-sidecar';
+export * from './debug-toggle';
+export * from './debug-tool';
+export * from './debuggable-deployment';
+export * from './image-family';
+export * from './sidecar-form';

@@ -1,0 +1,73 @@
+/**
+ * A Linux capability, written the way Kubernetes expects it in
+ * `securityContext.capabilities` (`NET_RAW`, not `CAP_NET_RAW`).
+ *
+ * cdk8s-plus-27's own `Capability` enum emits `CAP_NET_RAW`, which container
+ * runtimes do not recognise; this class never does. Names given through
+ * `Capability.of()` are checked when the sidecar is resolved, so a typo or a
+ * `CAP_` prefix is an error that names the field it came from.
+ */
+export class Capability {
+  /** Write records to the kernel audit log. In the default container set. */
+  public static readonly AUDIT_WRITE = new Capability('AUDIT_WRITE');
+  /** Make arbitrary changes to file UIDs and GIDs. In the default container set. */
+  public static readonly CHOWN = new Capability('CHOWN');
+  /** Bypass file read, write and execute permission checks. In the default container set. */
+  public static readonly DAC_OVERRIDE = new Capability('DAC_OVERRIDE');
+  /** Bypass file read permission checks and directory read and execute checks. */
+  public static readonly DAC_READ_SEARCH = new Capability('DAC_READ_SEARCH');
+  /** Bypass permission checks on operations that require the file owner's UID. In the default container set. */
+  public static readonly FOWNER = new Capability('FOWNER');
+  /** Keep set-user-ID bits when a file is modified. In the default container set. */
+  public static readonly FSETID = new Capability('FSETID');
+  /** Send signals to processes of other users. In the default container set. */
+  public static readonly KILL = new Capability('KILL');
+  /** Create special files with mknod. In the default container set. */
+  public static readonly MKNOD = new Capability('MKNOD');
+  /** Bind to ports below 1024. In the default container set; the only one Pod Security `restricted` allows to add. */
+  public static readonly NET_BIND_SERVICE = new Capability('NET_BIND_SERVICE');
+  /** Network administration: interfaces, routing, iptables, promiscuous mode. Not allowed by Pod Security `baseline`. */
+  public static readonly NET_ADMIN = new Capability('NET_ADMIN');
+  /** Raw and packet sockets (tcpdump, ping, traceroute). Not allowed by Pod Security `baseline`. */
+  public static readonly NET_RAW = new Capability('NET_RAW');
+  /** Performance monitoring (perf_event_open), Linux 5.8 or later. */
+  public static readonly PERFMON = new Capability('PERFMON');
+  /** Set file capabilities. In the default container set. */
+  public static readonly SETFCAP = new Capability('SETFCAP');
+  /** Change group IDs (tools that drop privileges to their own user). In the default container set. */
+  public static readonly SETGID = new Capability('SETGID');
+  /** Modify the capability bounding set. In the default container set. */
+  public static readonly SETPCAP = new Capability('SETPCAP');
+  /** Change user IDs (tools that drop privileges to their own user). In the default container set. */
+  public static readonly SETUID = new Capability('SETUID');
+  /** A catch-all of administration rights (mount, setns, ...). Not allowed by Pod Security `baseline`. */
+  public static readonly SYS_ADMIN = new Capability('SYS_ADMIN');
+  /** Use chroot. In the default container set. */
+  public static readonly SYS_CHROOT = new Capability('SYS_CHROOT');
+  /** Trace other processes (strace, gdb) and read their /proc entries. Not allowed by Pod Security `baseline`. */
+  public static readonly SYS_PTRACE = new Capability('SYS_PTRACE');
+  /** Override resource limits. */
+  public static readonly SYS_RESOURCE = new Capability('SYS_RESOURCE');
+  /** Set the system clock. */
+  public static readonly SYS_TIME = new Capability('SYS_TIME');
+
+  /**
+   * Any capability by its Kubernetes name, for example `Capability.of('BPF')`.
+   *
+   * The name is checked when the sidecar is resolved: it must be a Linux
+   * capability name without the `CAP_` prefix.
+   */
+  public static of(name: string): Capability {
+    return new Capability(name);
+  }
+
+  /**
+   * @param name the name as Kubernetes writes it, for example `NET_RAW`
+   */
+  private constructor(public readonly name: string) {}
+
+  /** The Kubernetes name. */
+  public toString(): string {
+    return this.name;
+  }
+}

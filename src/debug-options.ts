@@ -1,0 +1,185 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Capability } from './capability';
+import { DebugProfile } from './debug-profile';
+import { DebugTool } from './debug-tool';
+import { ImageFamily } from './image-family';
+import { SidecarForm } from './sidecar-form';
+
+/**
+ * An explicit security context for the debug sidecar. Every field given here
+ * wins over what the tools or the profile derive; the result is still
+ * validated (a non-root user with capabilities, `privileged` without
+ * privilege escalation and unknown capability names are errors).
+ */
+export interface DebugSecurityContext {
+  /**
+   * The user ID the sidecar runs as.
+   *
+   * @default - 0 when the tools need capabilities or root, otherwise 65534 (nobody)
+   */
+  readonly user?: number;
+
+  /**
+   * The group ID the sidecar runs as.
+   *
+   * @default - not set: the image's group
+   */
+  readonly group?: number;
+
+  /**
+   * Whether the kubelet must refuse to start the sidecar as root.
+   *
+   * @default - false when the sidecar runs as root, otherwise true
+   */
+  readonly runAsNonRoot?: boolean;
+
+  /**
+   * Capabilities to add after dropping ALL. Replaces the derived set; use it
+   * to grant a capability the tool table does not know about, or to prove
+   * one is needed by taking it away.
+   *
+   * @default - the union of the tools' capabilities (or the profile's)
+   */
+  readonly capabilities?: Capability[];
+
+  /**
+   * Run the sidecar privileged. Requires `allowPrivilegeEscalation: true`.
+   *
+   * @default false (true with DebugProfile.SYSADMIN)
+   */
+  readonly privileged?: boolean;
+
+  /**
+   * Whether a process may gain more privileges than its parent.
+   *
+   * @default false (true when privileged)
+   */
+  readonly allowPrivilegeEscalation?: boolean;
+
+  /**
+   * Mount the sidecar's root filesystem read-only. `/tmp` is always a
+   * writable emptyDir, for captures.
+   *
+   * @default true
+   */
+  readonly readOnlyRootFilesystem?: boolean;
+}
+
+/**
+ * Options for the debug sidecar. Every field is optional.
+ */
+export interface DebugOptions {
+  /**
+   * Whether the sidecar is added. When not set here, the construct context
+   * key `cdk8s-debuggable/enabled` decides, then the environment variable
+   * `CDK8S_DEBUG` read at synth (`true`/`false`), then it is off.
+   * See `DebugToggle`.
+   *
+   * @default - from the context, then CDK8S_DEBUG, otherwise false
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Allow the sidecar where the environment is declared production
+   * (context `cdk8s-debuggable/environment` or `CDK8S_ENVIRONMENT` set to
+   * `production` or `prod`). Without it, debug on in production is an error.
+   *
+   * @default false
+   */
+  readonly allowInProduction?: boolean;
+
+  /**
+   * The sidecar's image: a full reference with a fixed tag or a digest.
+   *
+   * @default DebugImage.NETSHOOT ('docker.io/nicolaka/netshoot:v0.14')
+   */
+  readonly image?: string;
+
+  /**
+   * The distribution the image is built from, which decides some tools'
+   * capabilities (Debian's tcpdump needs SETUID and SETGID).
+   *
+   * @default ImageFamily.ALPINE (the family of netshoot)
+   */
+  readonly imageFamily?: ImageFamily;
+
+  /**
+   * When the kubelet pulls the sidecar's image. Locally built and air-gapped
+   * debug images need `NEVER` or `IF_NOT_PRESENT`.
+   *
+   * @default kplus.ImagePullPolicy.IF_NOT_PRESENT (the image is pinned, so a
+   * cached copy is the same image; cdk8s-plus would otherwise use ALWAYS)
+   */
+  readonly imagePullPolicy?: kplus.ImagePullPolicy;
+
+  /**
+   * The sidecar's command. It must keep the container running.
+   *
+   * @default - a POSIX shell keep-alive that never exits on its own and exits
+   * at once on SIGTERM (works with busybox, Alpine and Debian shells); with
+   * SidecarForm.EXIT_WITH_APP it also exits when the application's processes
+   * are gone
+   */
+  readonly command?: string[];
+
+  /**
+   * The tools the sidecar must be able to run. They decide its capabilities,
+   * its user and whether the Pod shares its process namespace.
+   *
+   * @default - none: the sidecar runs as a non-root user with every
+   * capability dropped (enough for curl, dig, ss)
+   */
+  readonly tools?: DebugTool[];
+
+  /**
+   * A privilege preset with the semantics of `kubectl debug --profile`.
+   * Every tool must be one the profile can serve.
+   *
+   * @default - no preset: privileges are derived from the tools alone
+   */
+  readonly profile?: DebugProfile;
+
+  /**
+   * An explicit security context; its fields win over the derived ones.
+   *
+   * @default - derived from the tools and the profile
+   */
+  readonly securityContext?: DebugSecurityContext;
+
+  /**
+   * Resources of the sidecar.
+   *
+   * @default - requests 10m CPU and 32Mi memory, limits 500m CPU and 256Mi memory
+   */
+  readonly resources?: kplus.ContainerResources;
+
+  /**
+   * The sidecar container's name.
+   *
+   * @default 'debug'
+   */
+  readonly name?: string;
+
+  /**
+   * Share the Pod's process namespace even if no tool needs it.
+   *
+   * @default - true only when a tool (or the profile, or the sidecar form) needs it
+   */
+  readonly shareProcessNamespace?: boolean;
+
+  /**
+   * Size limit of the writable emptyDir mounted at `/tmp` for captures.
+   *
+   * @default Size.mebibytes(512)
+   */
+  readonly scratchSizeLimit?: Size;
+
+  /**
+   * How the sidecar joins the Pod.
+   *
+   * @default - SidecarForm.EXIT_WITH_APP for Jobs, CronJobs and Pods whose
+   * restartPolicy is not Always; SidecarForm.CONTAINER otherwise
+   */
+  readonly form?: SidecarForm;
+}

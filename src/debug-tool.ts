@@ -1,0 +1,149 @@
+import { Capability } from './capability';
+import { ImageFamily } from './image-family';
+
+/**
+ * What a debug tool needs from the container it runs in.
+ */
+export interface DebugToolProps {
+  /**
+   * The tool's name, used in error messages.
+   */
+  readonly name: string;
+
+  /**
+   * Capabilities the tool needs when it runs as root with every other
+   * capability dropped, in an Alpine-family image.
+   *
+   * @default - none
+   */
+  readonly capabilities?: Capability[];
+
+  /**
+   * Capabilities the tool needs in a Debian-family image, when they differ
+   * from `capabilities`.
+   *
+   * @default - the same as `capabilities`
+   */
+  readonly debianCapabilities?: Capability[];
+
+  /**
+   * Whether the tool must see the application's processes, which needs
+   * `shareProcessNamespace: true` on the Pod.
+   *
+   * @default false
+   */
+  readonly needsProcessNamespace?: boolean;
+
+  /**
+   * Whether the tool must run as user 0 even when it needs no capabilities.
+   * A tool that needs capabilities always runs as root: Kubernetes gives a
+   * non-root container no effective capabilities (kubernetes/kubernetes#56374).
+   *
+   * @default false
+   */
+  readonly needsRoot?: boolean;
+}
+
+/**
+ * A debugging tool the sidecar is expected to run, with the privileges it
+ * needs. The sidecar's privileges are the union of its tools' needs.
+ *
+ * The capability table was measured in a real container engine for the
+ * Debian family (see the README, "Privileges per tool") and taken from the
+ * packages' build recipes for the Alpine family (netshoot).
+ */
+export class DebugTool {
+  /** Packet capture with tcpdump (raw socket; Debian's build also changes user to `tcpdump`). */
+  public static readonly TCPDUMP = new DebugTool({
+    name: 'tcpdump',
+    capabilities: [Capability.NET_RAW],
+    debianCapabilities: [Capability.NET_RAW, Capability.SETUID, Capability.SETGID],
+  });
+
+  /** Packet capture with tshark/termshark (dumpcap needs NET_ADMIN too). */
+  public static readonly TSHARK = new DebugTool({
+    name: 'tshark',
+    capabilities: [Capability.NET_RAW, Capability.NET_ADMIN],
+  });
+
+  /** ICMP echo with ping (raw socket). */
+  public static readonly PING = new DebugTool({ name: 'ping', capabilities: [Capability.NET_RAW] });
+
+  /** traceroute, mtr and tcptraceroute (raw sockets). */
+  public static readonly TRACEROUTE = new DebugTool({ name: 'traceroute', capabilities: [Capability.NET_RAW] });
+
+  /** nmap SYN and OS scans (raw sockets); `nmap -sT` needs nothing. */
+  public static readonly NMAP = new DebugTool({ name: 'nmap', capabilities: [Capability.NET_RAW] });
+
+  /** iptables, nft, ipset and conntrack: read and change the Pod's packet filter. */
+  public static readonly IPTABLES = new DebugTool({
+    name: 'iptables',
+    capabilities: [Capability.NET_ADMIN, Capability.NET_RAW],
+  });
+
+  /** DNS lookups with dig, nslookup and host. */
+  public static readonly DIG = new DebugTool({ name: 'dig' });
+
+  /** HTTP requests with curl (and wget, httpie, grpcurl). */
+  public static readonly CURL = new DebugTool({ name: 'curl' });
+
+  /** Trace the application's system calls with `strace -p`. */
+  public static readonly STRACE = new DebugTool({
+    name: 'strace',
+    capabilities: [Capability.SYS_PTRACE],
+    needsProcessNamespace: true,
+  });
+
+  /** Attach gdb to the application's processes. */
+  public static readonly GDB = new DebugTool({
+    name: 'gdb',
+    capabilities: [Capability.SYS_PTRACE],
+    needsProcessNamespace: true,
+  });
+
+  /** Profile the application's processes with perf (Linux 5.8 or later for PERFMON). */
+  public static readonly PERF = new DebugTool({
+    name: 'perf',
+    capabilities: [Capability.PERFMON, Capability.SYS_PTRACE],
+    needsProcessNamespace: true,
+  });
+
+  /** Enter the application's namespaces with nsenter (setns is gated on SYS_ADMIN by the default seccomp profile). */
+  public static readonly NSENTER = new DebugTool({
+    name: 'nsenter',
+    capabilities: [Capability.SYS_ADMIN, Capability.SYS_PTRACE],
+    needsProcessNamespace: true,
+    needsRoot: true,
+  });
+
+  /**
+   * A tool of your own, for example a database client or a profiler.
+   */
+  public static custom(props: DebugToolProps): DebugTool {
+    return new DebugTool(props);
+  }
+
+  /** The tool's name. */
+  public readonly name: string;
+  /** Whether the tool needs the Pod's shared process namespace. */
+  public readonly needsProcessNamespace: boolean;
+  /** Whether the tool must run as user 0 even without capabilities. */
+  public readonly needsRoot: boolean;
+  private readonly alpineCapabilities: Capability[];
+  private readonly debianCapabilities: Capability[];
+
+  private constructor(props: DebugToolProps) {
+    this.name = props.name;
+    this.alpineCapabilities = props.capabilities ?? [];
+    this.debianCapabilities = props.debianCapabilities ?? this.alpineCapabilities;
+    this.needsProcessNamespace = props.needsProcessNamespace ?? false;
+    this.needsRoot = props.needsRoot ?? false;
+  }
+
+  /**
+   * The capabilities this tool needs in an image of the given family.
+   */
+  public capabilitiesIn(family: ImageFamily): Capability[] {
+    return family === ImageFamily.DEBIAN ? [...this.debianCapabilities] : [...this.alpineCapabilities];
+  }
+}

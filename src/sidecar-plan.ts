@@ -1,0 +1,74 @@
+import { ResolvedDebug } from './resolve';
+import { SidecarForm } from './sidecar-form';
+
+/** Where the sidecar's scratch emptyDir is mounted. */
+export const SCRATCH_PATH = '/tmp';
+/** Where Kubernetes mounts the service account token; masked in the sidecar. */
+export const SERVICE_ACCOUNT_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** What the sidecar adds to a pod spec. Plain Kubernetes JSON, the same for every workload kind. */
+export interface SidecarPlan {
+  /** The container, for `containers` or (native sidecar) `initContainers`. */
+  readonly container: any;
+  /** Whether the container goes to `initContainers` (native sidecar). */
+  readonly asInitContainer: boolean;
+  /** Volumes the container needs. */
+  readonly volumes: any[];
+  /** Set `shareProcessNamespace: true` on the pod spec. */
+  readonly shareProcessNamespace: boolean;
+}
+
+/** Sorts keys the way cdk8s does, so the sidecar reads like the rest of the manifest. */
+function sorted(value: any): any {
+  if (Array.isArray(value)) return value.map(sorted);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map(k => [k, sorted(value[k])]));
+  }
+  return value;
+}
+
+/**
+ * Turns a decided sidecar into the JSON it adds to a pod spec.
+ * @param maskServiceAccountToken mount an empty directory over the token path
+ *        (when the Pod automounts a token the sidecar must not see)
+ */
+export function planSidecar(r: ResolvedDebug, maskServiceAccountToken: boolean): SidecarPlan {
+  const scratchVolume = `${r.name}-scratch`;
+  const tokenVolume = `${r.name}-no-token`;
+  const securityContext: any = {
+    allowPrivilegeEscalation: r.allowPrivilegeEscalation,
+    privileged: r.privileged,
+    readOnlyRootFilesystem: r.readOnlyRootFilesystem,
+    runAsNonRoot: r.runAsNonRoot,
+    runAsUser: r.runAsUser,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+  if (r.runAsGroup !== undefined) securityContext.runAsGroup = r.runAsGroup;
+  // A privileged container gets every capability whatever the list says.
+  if (!r.privileged) {
+    securityContext.capabilities = r.capabilities.length > 0 ? { add: r.capabilities, drop: ['ALL'] } : { drop: ['ALL'] };
+  }
+  const volumeMounts = [{ name: scratchVolume, mountPath: SCRATCH_PATH }];
+  const volumes: any[] = [{ name: scratchVolume, emptyDir: { sizeLimit: r.scratchSizeLimit } }];
+  if (maskServiceAccountToken) {
+    volumeMounts.push({ name: tokenVolume, mountPath: SERVICE_ACCOUNT_TOKEN_PATH });
+    volumes.push({ name: tokenVolume, emptyDir: { sizeLimit: '1Mi' } });
+  }
+  const asInitContainer = r.form === SidecarForm.NATIVE_SIDECAR;
+  const container: any = {
+    name: r.name,
+    image: r.image,
+    imagePullPolicy: r.imagePullPolicy,
+    command: r.command,
+    resources: r.resources,
+    securityContext,
+    volumeMounts,
+  };
+  if (asInitContainer) container.restartPolicy = 'Always';
+  return {
+    container: sorted(container),
+    asInitContainer,
+    volumes: volumes.map(sorted),
+    shareProcessNamespace: r.sharesProcessNamespace,
+  };
+}
