@@ -36,6 +36,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: UpdateSnapshot.NEVER,
     jestConfig: {
       testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/examples/'],
+      setupFiles: ['<rootDir>/test/support/clean-env.ts'],
     },
   },
   githubOptions: { mergify: false },
@@ -62,7 +63,7 @@ project.testTask.spawn(project.tasks.tryFind('eslint')!);
 
 project.addTask('synth:examples', {
   description: 'Synthesize every example app into examples/<name>/dist (debug off and on where it toggles).',
-  exec: 'ts-node --project tsconfig.dev.json examples/synth-all.ts',
+  exec: 'bash examples/synth-all.sh',
 });
 
 project.synth();

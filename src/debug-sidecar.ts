@@ -169,6 +169,22 @@ export class DebugSidecar extends Construct {
     return Object.entries(filter.labels ?? {}).every(([k, v]) => o.metadata.getLabel(k) === v);
   }
 
+  private static clash(apiObject: ApiObject, name: string): Error {
+    return new Error(`${apiObject.node.path}: 'debug.name' clashes with a container of the application (got '${name}'). Set 'debug.name' to a name no container in this Pod uses.`);
+  }
+
+  private static factsOf(workload: kplus.AbstractPod) {
+    return {
+      restartPolicy: workload.restartPolicy as string | undefined,
+      names: [...workload.containers, ...workload.initContainers].map(c => c.name),
+    };
+  }
+
+  private static factsOfJson(apiObject: ApiObject, podSpecPath: string) {
+    const spec = pointer(apiObject.toJson(), podSpecPath);
+    return { restartPolicy: spec?.restartPolicy as string | undefined, names: containerNames(spec) };
+  }
+
   /** Whether the sidecar is in the manifest. */
   public readonly enabled: boolean;
   /** Where `enabled` came from: `prop`, `context`, `env` or `default`. */
@@ -208,9 +224,7 @@ export class DebugSidecar extends Construct {
 
   private constructor(apiObject: ApiObject, workload: kplus.AbstractPod | undefined, podSpecPath: string, options: DebugOptions) {
     super(apiObject, CHILD_ID);
-    const known = workload
-      ? { restartPolicy: workload.restartPolicy as string | undefined, names: [...workload.containers, ...workload.initContainers].map(c => c.name) }
-      : (() => { const spec = pointer(apiObject.toJson(), podSpecPath); return { restartPolicy: spec?.restartPolicy, names: containerNames(spec) }; })();
+    const known = workload ? DebugSidecar.factsOf(workload) : DebugSidecar.factsOfJson(apiObject, podSpecPath);
     const r = resolveDebug(apiObject, options, { kind: apiObject.kind, restartPolicy: known.restartPolicy });
     if (known.names.includes(r.name)) {
       throw DebugSidecar.clash(apiObject, r.name);
@@ -248,10 +262,6 @@ export class DebugSidecar extends Construct {
    */
   public containerJson(podMountsToken: boolean = false): any {
     return planSidecar(this.resolved, podMountsToken).container;
-  }
-
-  private static clash(apiObject: ApiObject, name: string): Error {
-    return new Error(`${apiObject.node.path}: 'debug.name' clashes with a container of the application (got '${name}'). Set 'debug.name' to a name no container in this Pod uses.`);
   }
 
   /**

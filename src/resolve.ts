@@ -5,8 +5,8 @@ import { Capability } from './capability';
 import { DebugImage } from './debug-image';
 import { DebugOptions } from './debug-options';
 import { DebugProfile } from './debug-profile';
-import { DebugTool } from './debug-tool';
 import { DebugToggle } from './debug-toggle';
+import { DebugTool } from './debug-tool';
 import { ImageFamily } from './image-family';
 import { EXIT_WITH_APP_SCRIPT, KEEP_ALIVE_SCRIPT } from './keep-alive';
 import { SidecarForm } from './sidecar-form';
@@ -246,7 +246,7 @@ export function resolveDebug(scope: IConstruct, options: DebugOptions, workload:
   }
 
   const needsRoot = privileged || capabilities.length > 0 || toolsNeedingRoot.length > 0;
-  const runAsUser = sc.user ?? (needsRoot && !profile?._nonRoot ? 0 : NON_ROOT_USER);
+  const runAsUser = sc.user ?? (needsRoot && !profile?._nonRoot && sc.runAsNonRoot !== true ? 0 : NON_ROOT_USER);
   const runAsNonRoot = sc.runAsNonRoot ?? runAsUser !== 0;
   if (runAsNonRoot && runAsUser === 0) {
     fail('debug.securityContext.runAsNonRoot', true, 'cannot hold for user 0 (the kubelet refuses to start the container)',
@@ -259,7 +259,7 @@ export function resolveDebug(scope: IConstruct, options: DebugOptions, workload:
     if (capabilities.length > 0 || privileged) {
       fail(field, value,
         `makes the sidecar non-root, but it needs ${privileged ? 'privileged mode' : capabilities.join(', ')}${needers.length ? ` (for ${needers.join(', ')})` : ''}; Kubernetes gives a non-root container no effective capabilities (kubernetes/kubernetes#56374)`,
-        "Remove the non-root setting so the sidecar runs as user 0, or choose tools that need no capabilities.");
+        'Remove the non-root setting so the sidecar runs as user 0, or choose tools that need no capabilities.');
     }
     if (toolsNeedingRoot.length > 0) {
       fail(field, value, `makes the sidecar non-root, but ${toolsNeedingRoot.join(', ')} must run as root`,
