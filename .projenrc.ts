@@ -16,7 +16,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   constructsVersion: '10.8.1',
   // projen has no cdk8s-plus version option for libraries: a peer, never bundled.
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  devDeps: ['cdk8s-plus-27@2.9.5', 'cdk8s-cli@2.207.60'],
+  devDeps: ['cdk8s-plus-27@2.9.5', 'cdk8s-cli@2.207.60', 'fast-check@^3'],
   jsiiVersion: '~6.0.0',
   // typescript 7 (the Go port) breaks ts-node, which runs .projenrc.ts and the examples.
   typescriptVersion: '~5.9',

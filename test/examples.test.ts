@@ -2,6 +2,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { containerNamed, everyManifestPassesTheSchema, only, podSpecOf, synth, withEnv } from './support/manifests';
 import { buildEnvironments, EnvironmentChart } from '../examples/environments/main';
 import { SeedChart } from '../examples/seed/main';
+import { buildShop } from '../examples/workloads/main';
 
 describe('examples/seed: nginx-unprivileged with a tcpdump sidecar toggled by CDK8S_DEBUG', () => {
   const build = () => synth(new SeedChart(Testing.app(), 'seed'));
@@ -52,6 +53,28 @@ describe('examples/environments: one app, debug switched per chart', () => {
     const built = buildEnvironments(app);
     expect(built.every(c => c instanceof Chart)).toBe(true);
     expect(built.map(c => c.namespace)).toEqual(['shop-dev', 'shop-staging', 'shop-production']);
+  });
+});
+
+describe('examples/workloads: StatefulSet, CronJob and included YAML, debug on for staging only', () => {
+  const [staging, production] = buildShop(Testing.app()).map(c => synth(c));
+  const debugged = (objects: any[]) => objects
+    .filter(o => ['StatefulSet', 'CronJob', 'Deployment'].includes(o.kind))
+    .map(o => `${o.kind}:${podSpecOf(o).containers.map((c: any) => c.name).join(',')}`).sort();
+
+  test('staging: every workload has the sidecar, the Service does not change', () => {
+    expect(debugged(staging)).toEqual(['CronJob:main,debug', 'Deployment:redis,debug', 'StatefulSet:main,debug']);
+    expect(staging.filter(o => o.kind === 'Service').every(o => !JSON.stringify(o).includes('debug'))).toBe(true);
+  });
+
+  test('staging: the CronJob still completes (the sidecar exits with the app)', () => {
+    const cron = only(staging, 'CronJob');
+    expect(podSpecOf(cron).shareProcessNamespace).toBe(true);
+    expect(containerNamed(podSpecOf(cron), 'debug').command[2]).toMatch(/\/proc/);
+  });
+
+  test('production: no workload has it', () => {
+    expect(debugged(production)).toEqual(['CronJob:main', 'Deployment:redis', 'StatefulSet:main']);
   });
 });
 
