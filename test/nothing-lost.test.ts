@@ -9,7 +9,10 @@ import { containerNamed, everyManifestPassesTheSchema, podSpecOf, synth } from '
 // and nothing else changes.
 
 const KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'RawDeployment', 'RawCronJob'] as const;
-const ALL_TOOLS = [DebugTool.TCPDUMP, DebugTool.TSHARK, DebugTool.PING, DebugTool.DIG, DebugTool.CURL, DebugTool.STRACE, DebugTool.GDB, DebugTool.IPTABLES];
+const ALL_TOOLS = [
+  DebugTool.TCPDUMP, DebugTool.TSHARK, DebugTool.PING, DebugTool.DIG,
+  DebugTool.CURL, DebugTool.STRACE, DebugTool.GDB, DebugTool.IPTABLES,
+];
 
 const name = fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/);
 const containerArb = fc.record({
