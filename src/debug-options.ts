@@ -182,4 +182,19 @@ export interface DebugOptions {
    * restartPolicy is not Always; SidecarForm.CONTAINER otherwise
    */
   readonly form?: SidecarForm;
+
+  /**
+   * On OpenShift, the name of a SecurityContextConstraints the Pod must be
+   * admitted under for the sidecar's privileges (for example `privileged`:
+   * the default `restricted-v2` forbids user 0 and added capabilities).
+   * When debug is on, the library emits what an administrator would otherwise
+   * run by hand: a RoleBinding of the ClusterRole `system:openshift:scc:<name>`
+   * to the Pod's service account, and, when the Pod uses the namespace's
+   * `default` account, a dedicated ServiceAccount `<workload>-debug` that the
+   * Pod is switched to (so the SCC is not granted to every Pod of the
+   * namespace). Needs the workload's namespace (metadata or Chart).
+   *
+   * @default - no OpenShift objects
+   */
+  readonly openShiftScc?: string;
 }

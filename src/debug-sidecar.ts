@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { DebugOptions } from './debug-options';
@@ -251,7 +251,9 @@ export class DebugSidecar extends Construct {
       process.stderr.write(`[cdk8s-debuggable] warning: ${apiObject.node.path}: ${w}\n`);
     }
     if (r.enabled) {
-      this.applyAtSynth(apiObject);
+      const serviceAccount = options.openShiftScc === undefined ? undefined
+        : this.bindOpenShiftScc(apiObject, options.openShiftScc, workload ? workload.serviceAccount?.name : pointer(apiObject.toJson(), podSpecPath)?.serviceAccountName);
+      this.applyAtSynth(apiObject, serviceAccount);
     }
   }
 
@@ -270,7 +272,37 @@ export class DebugSidecar extends Construct {
    * JSON patches cannot do it: `add .../volumes/-` fails where the pod has no
    * volumes, and the name checks need the final containers.
    */
-  private applyAtSynth(apiObject: ApiObject): void {
+  /**
+   * Emits the RoleBinding (and, for a Pod on the `default` account, a
+   * dedicated ServiceAccount) that admits the Pod under an OpenShift SCC.
+   * @returns the service account the Pod must be switched to, if any
+   */
+  private bindOpenShiftScc(apiObject: ApiObject, scc: string, podServiceAccount: string | undefined): string | undefined {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(scc)) {
+      throw new Error(`'debug.openShiftScc' is not an SCC name (got '${scc}'). Use the name of a SecurityContextConstraints object, for example 'privileged'.`);
+    }
+    const namespace = apiObject.metadata.namespace ?? Chart.of(apiObject).namespace;
+    if (namespace === undefined) {
+      throw new Error(`${apiObject.node.path}: 'debug.openShiftScc' needs the workload's namespace for its RoleBinding (got none). Set 'namespace' on the Chart or the workload's metadata.`);
+    }
+    const dedicated = podServiceAccount === undefined || podServiceAccount === 'default' ? `${apiObject.name}-debug` : undefined;
+    const subject = dedicated ?? podServiceAccount!;
+    if (dedicated) {
+      new ApiObject(this, 'ServiceAccount', {
+        apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: dedicated, namespace },
+        automountServiceAccountToken: false,
+      } as any);
+    }
+    new ApiObject(this, 'SccRoleBinding', {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
+      metadata: { name: `${subject}-scc-${scc}`, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `system:openshift:scc:${scc}` },
+      subjects: [{ kind: 'ServiceAccount', name: subject, namespace }],
+    } as any);
+    return dedicated;
+  }
+
+  private applyAtSynth(apiObject: ApiObject, serviceAccountName: string | undefined): void {
     const toJson = apiObject.toJson.bind(apiObject);
     apiObject.toJson = () => {
       const json = toJson();
@@ -281,6 +313,7 @@ export class DebugSidecar extends Construct {
       if (containerNames(spec).includes(this.containerName)) {
         throw DebugSidecar.clash(apiObject, this.containerName);
       }
+      if (serviceAccountName) spec.serviceAccountName = serviceAccountName;
       applyPlan(apiObject, spec, planSidecar(this.resolved, spec.automountServiceAccountToken !== false));
       return json;
     };
