@@ -60,13 +60,18 @@ export class DebugTool {
     debianCapabilities: [Capability.NET_RAW, Capability.SETUID, Capability.SETGID],
   });
 
-  /** Packet capture with tshark/termshark (dumpcap needs NET_ADMIN too). */
+  /**
+   * Packet capture with tshark/termshark. Alpine's dumpcap carries the file
+   * capabilities NET_RAW+NET_ADMIN, so it cannot even start without both in
+   * the bounding set; Debian's has none and captures with NET_RAW alone.
+   */
   public static readonly TSHARK = new DebugTool({
     name: 'tshark',
     capabilities: [Capability.NET_RAW, Capability.NET_ADMIN],
+    debianCapabilities: [Capability.NET_RAW],
   });
 
-  /** ICMP echo with ping (raw socket). */
+  /** ICMP echo with ping (raw socket; Debian's ping carries the file capability NET_RAW, so it cannot start without it). */
   public static readonly PING = new DebugTool({ name: 'ping', capabilities: [Capability.NET_RAW] });
 
   /** traceroute, mtr and tcptraceroute (raw sockets). */

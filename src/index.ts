@@ -7,4 +7,5 @@ export * from './debug-toggle';
 export * from './debug-tool';
 export * from './debuggable-deployment';
 export * from './image-family';
+export * from './pod-security';
 export * from './sidecar-form';
