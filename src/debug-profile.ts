@@ -1,10 +1,5 @@
 import { Capability } from './capability';
-
-/** Capabilities Pod Security `baseline` allows a container to add. */
-const BASELINE_CAPABILITIES = [
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD',
-  'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
-];
+import { BASELINE_ADDABLE_CAPABILITIES } from './pod-security-checks';
 
 /**
  * A preset for the sidecar's privileges, with the semantics of
@@ -32,7 +27,7 @@ export class DebugProfile {
    * (NET_RAW, NET_ADMIN and SYS_PTRACE are not).
    */
   public static readonly BASELINE = new DebugProfile('baseline', {
-    allowedCapabilities: BASELINE_CAPABILITIES,
+    allowedCapabilities: BASELINE_ADDABLE_CAPABILITIES,
   });
 
   /**

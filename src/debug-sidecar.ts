@@ -4,6 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DebugOptions } from './debug-options';
 import { DebugProfile } from './debug-profile';
 import { DebugTool } from './debug-tool';
+import { PodSecurity } from './pod-security';
 import { resolveDebug, ResolvedDebug } from './resolve';
 import { SidecarForm } from './sidecar-form';
 import { planSidecar, SidecarPlan } from './sidecar-plan';
@@ -247,6 +248,8 @@ export class DebugSidecar extends Construct {
     this.form = r.form;
     this.podSpecPath = podSpecPath;
     this.warnings = r.warnings;
+    // A namespace that enforces a Pod Security level (PodSecurity.enforce or a labelled Namespace) is checked at synth.
+    this.node.addValidation({ validate: () => PodSecurity._checkDebugSidecar(this, r.imageFamily) });
     for (const w of r.warnings) {
       process.stderr.write(`[cdk8s-debuggable] warning: ${apiObject.node.path}: ${w}\n`);
     }
