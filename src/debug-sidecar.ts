@@ -5,21 +5,10 @@ import { DebugOptions } from './debug-options';
 import { DebugProfile } from './debug-profile';
 import { DebugTool } from './debug-tool';
 import { PodSecurity } from './pod-security';
+import { POD_SPEC_PATHS, pointer } from './pod-spec';
 import { resolveDebug, ResolvedDebug } from './resolve';
 import { SidecarForm } from './sidecar-form';
 import { planSidecar, SidecarPlan } from './sidecar-plan';
-
-/** Where the pod spec is in each workload kind the library knows. */
-const POD_SPEC_PATHS: Record<string, string> = {
-  Pod: '/spec',
-  CronJob: '/spec/jobTemplate/spec/template/spec',
-  Deployment: '/spec/template/spec',
-  StatefulSet: '/spec/template/spec',
-  DaemonSet: '/spec/template/spec',
-  ReplicaSet: '/spec/template/spec',
-  ReplicationController: '/spec/template/spec',
-  Job: '/spec/template/spec',
-};
 
 const CHILD_ID = 'DebugSidecar';
 
@@ -34,7 +23,7 @@ export interface DebugSidecarAttachOptions extends DebugOptions {
    *
    * @default - by kind: `/spec` for Pod, `/spec/jobTemplate/spec/template/spec`
    * for CronJob, `/spec/template/spec` for Deployment, StatefulSet, DaemonSet,
-   * ReplicaSet, ReplicationController and Job
+   * ReplicaSet, ReplicationController and Job, `/template/spec` for PodTemplate
    */
   readonly podSpecPath?: string;
 }
@@ -84,10 +73,6 @@ function targetOf(target: IConstruct): Target {
     throw new Error(`${target.node.path}: DebugSidecar.attach needs a workload (a cdk8s-plus workload or an ApiObject with a pod template); this construct has no Kubernetes object.`);
   }
   return { apiObject, workload: target instanceof kplus.AbstractPod ? target : undefined };
-}
-
-function pointer(json: any, path: string): any {
-  return path.split('/').slice(1).reduce((node, key) => (node == null ? undefined : node[key.replace(/~1/g, '/').replace(/~0/g, '~')]), json);
 }
 
 function containerNames(spec: any): string[] {

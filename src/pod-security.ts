@@ -4,30 +4,13 @@ import type { DebugSidecar } from './debug-sidecar';
 import { ImageFamily } from './image-family';
 import { BASELINE_ADDABLE_CAPABILITIES, compareLevels, podSecurityLevel, podSecurityViolations, PSS_POLICY_VERSION } from './pod-security-checks';
 import { PodSecurityLevel } from './pod-security-level';
+import { POD_SPEC_PATHS, pointer } from './pod-spec';
 import { PodSecurityViolation } from './pod-security-violation';
 
 export * from './pod-security-level';
 export * from './pod-security-violation';
 
-/** Where the pod spec is in each kind that carries one. */
-const POD_SPEC_PATHS: Record<string, string> = {
-  Pod: '/spec',
-  CronJob: '/spec/jobTemplate/spec/template/spec',
-  Deployment: '/spec/template/spec',
-  StatefulSet: '/spec/template/spec',
-  DaemonSet: '/spec/template/spec',
-  ReplicaSet: '/spec/template/spec',
-  ReplicationController: '/spec/template/spec',
-  Job: '/spec/template/spec',
-  PodTemplate: '/template/spec',
-};
-
 const LEVELS = Object.values(PodSecurityLevel) as string[];
-
-function pointer(json: any, path: string): any {
-  if (path === '') return json;
-  return path.split('/').slice(1).reduce((node, key) => (node == null ? undefined : node[key.replace(/~1/g, '/').replace(/~0/g, '~')]), json);
-}
 
 /** The pod template's metadata next to a pod spec at `specPath` (`/spec/template/spec` → `/spec/template/metadata`). */
 function metadataPath(specPath: string): string | undefined {
