@@ -239,8 +239,9 @@ export class DebugSidecar extends Construct {
       process.stderr.write(`[cdk8s-debuggable] warning: ${apiObject.node.path}: ${w}\n`);
     }
     if (r.enabled) {
+      const podAccount = () => (workload ? workload.serviceAccount?.name : pointer(apiObject.toJson(), podSpecPath)?.serviceAccountName);
       const serviceAccount = options.openShiftScc === undefined ? undefined
-        : this.bindOpenShiftScc(apiObject, options.openShiftScc, workload ? workload.serviceAccount?.name : pointer(apiObject.toJson(), podSpecPath)?.serviceAccountName);
+        : this.bindOpenShiftScc(apiObject, options.openShiftScc, podAccount());
       this.applyAtSynth(apiObject, serviceAccount);
     }
   }
@@ -277,12 +278,15 @@ export class DebugSidecar extends Construct {
     const subject = dedicated ?? podServiceAccount!;
     if (dedicated) {
       new ApiObject(this, 'ServiceAccount', {
-        apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: dedicated, namespace },
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: dedicated, namespace },
         automountServiceAccountToken: false,
       } as any);
     }
     new ApiObject(this, 'SccRoleBinding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
       metadata: { name: `${subject}-scc-${scc}`, namespace },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `system:openshift:scc:${scc}` },
       subjects: [{ kind: 'ServiceAccount', name: subject, namespace }],

@@ -4,8 +4,8 @@ import type { DebugSidecar } from './debug-sidecar';
 import { ImageFamily } from './image-family';
 import { BASELINE_ADDABLE_CAPABILITIES, compareLevels, podSecurityLevel, podSecurityViolations, PSS_POLICY_VERSION } from './pod-security-checks';
 import { PodSecurityLevel } from './pod-security-level';
-import { POD_SPEC_PATHS, pointer } from './pod-spec';
 import { PodSecurityViolation } from './pod-security-violation';
+import { POD_SPEC_PATHS, pointer } from './pod-spec';
 
 export * from './pod-security-level';
 export * from './pod-security-violation';

@@ -53,7 +53,8 @@ function build(chart: Chart, w: Workload): ApiObject | kplus.AbstractPod {
       ? { schedule: '0 * * * *', jobTemplate: { spec: { template: { spec: { ...podSpec, restartPolicy: 'Never' } } } } }
       : { replicas: w.replicas, selector: { matchLabels: { app: 'raw' } }, template: { metadata: { labels: { app: 'raw' } }, spec: podSpec } },
   } as any);
-  const rawSpec = { containers: props.map(p => ({ name: p.name, image: p.image, ...(p.portNumber ? { ports: [{ containerPort: p.portNumber }] } : {}) })) };
+  const rawContainer = (p: typeof props[number]) => ({ name: p.name, image: p.image, ...(p.portNumber ? { ports: [{ containerPort: p.portNumber }] } : {}) });
+  const rawSpec = { containers: props.map(rawContainer) };
   switch (w.kind) {
     case 'Deployment': return new kplus.Deployment(chart, 'w', { metadata, replicas: w.replicas, containers: props });
     case 'StatefulSet': return new kplus.StatefulSet(chart, 'w', { metadata, replicas: w.replicas, containers: props });
