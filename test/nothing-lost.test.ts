@@ -53,7 +53,11 @@ function build(chart: Chart, w: Workload): ApiObject | kplus.AbstractPod {
       ? { schedule: '0 * * * *', jobTemplate: { spec: { template: { spec: { ...podSpec, restartPolicy: 'Never' } } } } }
       : { replicas: w.replicas, selector: { matchLabels: { app: 'raw' } }, template: { metadata: { labels: { app: 'raw' } }, spec: podSpec } },
   } as any);
-  const rawContainer = (p: typeof props[number]) => ({ name: p.name, image: p.image, ...(p.portNumber ? { ports: [{ containerPort: p.portNumber }] } : {}) });
+  const rawContainer = (p: typeof props[number]) => ({
+    name: p.name,
+    image: p.image,
+    ...(p.portNumber ? { ports: [{ containerPort: p.portNumber }] } : {}),
+  });
   const rawSpec = { containers: props.map(rawContainer) };
   switch (w.kind) {
     case 'Deployment': return new kplus.Deployment(chart, 'w', { metadata, replicas: w.replicas, containers: props });
