@@ -62,6 +62,28 @@ function checkLevel(field: string, level: unknown): PodSecurityLevel {
 }
 
 /**
+ * The enforce label of every v1 Namespace in the app, by name. Built once per
+ * app and kept: it is read during validation, after the tree is complete, and
+ * a scan per workload would make synth quadratic.
+ */
+const ENFORCE_LABELS = new WeakMap<object, Map<string, string>>();
+function enforceLabels(apiObject: ApiObject): Map<string, string> {
+  const root = apiObject.node.root;
+  let labels = ENFORCE_LABELS.get(root);
+  if (labels === undefined) {
+    labels = new Map();
+    for (const ns of root.node.findAll()) {
+      if (!(ns instanceof ApiObject) || ns.kind !== 'Namespace' || ns.apiVersion !== 'v1') continue;
+      const json = ns.toJson();
+      const value = json.metadata?.labels?.[PodSecurity.ENFORCE_LABEL];
+      if (json.metadata?.name !== undefined && value !== undefined) labels.set(json.metadata.name, String(value));
+    }
+    ENFORCE_LABELS.set(root, labels);
+  }
+  return labels;
+}
+
+/**
  * The Kubernetes Pod Security Standards, evaluated on synthesized workloads
  * at synth time, without a cluster.
  *
@@ -174,20 +196,16 @@ export class PodSecurity {
         source: `context ${PodSecurity.ENFORCE_CONTEXT_KEY} (PodSecurity.enforce)`,
       });
     }
-    const namespace: string | undefined = apiObject.toJson().metadata?.namespace ?? Chart.of(apiObject).namespace;
-    if (namespace !== undefined) {
-      for (const ns of apiObject.node.root.node.findAll()) {
-        if (!(ns instanceof ApiObject) || ns.kind !== 'Namespace' || ns.apiVersion !== 'v1') continue;
-        const json = ns.toJson();
-        const value = json.metadata?.labels?.[PodSecurity.ENFORCE_LABEL];
-        if (json.metadata?.name !== namespace || value === undefined) continue;
-        const valid = LEVELS.includes(value);
-        found.push({
-          level: valid ? value : PodSecurityLevel.RESTRICTED,
-          source: `Namespace ${namespace} via label ${PodSecurity.ENFORCE_LABEL}`
-            + (valid ? '' : `, whose value '${value}' is not a level and so counts as restricted`),
-        });
-      }
+    // cdk8s copies the chart's namespace into metadata; reading it avoids serializing the workload again.
+    const namespace: string | undefined = apiObject.metadata.namespace ?? Chart.of(apiObject).namespace;
+    const value = namespace === undefined ? undefined : enforceLabels(apiObject).get(namespace);
+    if (value !== undefined) {
+      const valid = LEVELS.includes(value);
+      found.push({
+        level: valid ? value as PodSecurityLevel : PodSecurityLevel.RESTRICTED,
+        source: `Namespace ${namespace} via label ${PodSecurity.ENFORCE_LABEL}`
+          + (valid ? '' : `, whose value '${value}' is not a level and so counts as restricted`),
+      });
     }
     return found.sort((a, b) => compareLevels(b.level, a.level))[0];
   }
