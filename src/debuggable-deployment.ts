@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DebugOptions } from './debug-options';
-import { DebugSidecar } from './debug-sidecar';
+import { DebugOptions } from './sidecar/debug-options';
+import { DebugSidecar } from './sidecar/debug-sidecar';
 
 /**
  * Props for `DebuggableDeployment`.

@@ -1,13 +1,13 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { Capability } from './capability';
-import { DebugImage } from './debug-image';
+import { Capability } from '../privileges/capability';
+import { DebugImage } from '../image/debug-image';
 import { DebugOptions } from './debug-options';
-import { DebugProfile } from './debug-profile';
-import { DebugToggle } from './debug-toggle';
-import { DebugTool } from './debug-tool';
-import { ImageFamily } from './image-family';
+import { DebugProfile } from '../privileges/debug-profile';
+import { DebugToggle } from '../debug-toggle';
+import { DebugTool } from '../privileges/debug-tool';
+import { ImageFamily } from '../image/image-family';
 import { EXIT_WITH_APP_SCRIPT, KEEP_ALIVE_SCRIPT } from './keep-alive';
 import { SidecarForm } from './sidecar-form';
 

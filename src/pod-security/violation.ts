@@ -1,4 +1,4 @@
-import { PodSecurityLevel } from './pod-security-level';
+import { PodSecurityLevel } from './level';
 
 /**
  * One reason a Pod does not satisfy a Pod Security level.

@@ -1,5 +1,5 @@
 import { Capability } from './capability';
-import { ImageFamily } from './image-family';
+import { ImageFamily } from '../image/image-family';
 
 /**
  * What a debug tool needs from the container it runs in.

@@ -1,5 +1,5 @@
-import { PodSecurityLevel } from './pod-security-level';
-import { PodSecurityViolation } from './pod-security-violation';
+import { PodSecurityLevel } from './level';
+import { PodSecurityViolation } from './violation';
 
 /*
  * The Pod Security Standards at policy version v1.27, on plain Kubernetes

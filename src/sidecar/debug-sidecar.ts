@@ -2,13 +2,13 @@ import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { DebugOptions } from './debug-options';
-import { DebugProfile } from './debug-profile';
-import { DebugTool } from './debug-tool';
-import { PodSecurity } from './pod-security';
-import { POD_SPEC_PATHS, pointer } from './pod-spec';
+import { DebugProfile } from '../privileges/debug-profile';
+import { DebugTool } from '../privileges/debug-tool';
+import { PodSecurity } from '../pod-security/pod-security';
+import { POD_SPEC_PATHS, pointer } from '../pod-spec';
 import { resolveDebug, ResolvedDebug } from './resolve';
 import { SidecarForm } from './sidecar-form';
-import { planSidecar, SidecarPlan } from './sidecar-plan';
+import { planSidecar, SidecarPlan } from './plan';
 
 const CHILD_ID = 'DebugSidecar';
 

@@ -1,14 +1,12 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import type { DebugSidecar } from './debug-sidecar';
-import { ImageFamily } from './image-family';
-import { BASELINE_ADDABLE_CAPABILITIES, compareLevels, podSecurityLevel, podSecurityViolations, PSS_POLICY_VERSION } from './pod-security-checks';
-import { PodSecurityLevel } from './pod-security-level';
-import { PodSecurityViolation } from './pod-security-violation';
-import { POD_SPEC_PATHS, pointer } from './pod-spec';
+import type { DebugSidecar } from '../sidecar/debug-sidecar';
+import { ImageFamily } from '../image/image-family';
+import { BASELINE_ADDABLE_CAPABILITIES, compareLevels, podSecurityLevel, podSecurityViolations, PSS_POLICY_VERSION } from './checks';
+import { PodSecurityLevel } from './level';
+import { PodSecurityViolation } from './violation';
+import { POD_SPEC_PATHS, pointer } from '../pod-spec';
 
-export * from './pod-security-level';
-export * from './pod-security-violation';
 
 const LEVELS = Object.values(PodSecurityLevel) as string[];
 

@@ -1,9 +1,9 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Capability } from './capability';
-import { DebugProfile } from './debug-profile';
-import { DebugTool } from './debug-tool';
-import { ImageFamily } from './image-family';
+import { Capability } from '../privileges/capability';
+import { DebugProfile } from '../privileges/debug-profile';
+import { DebugTool } from '../privileges/debug-tool';
+import { ImageFamily } from '../image/image-family';
 import { SidecarForm } from './sidecar-form';
 
 /**
