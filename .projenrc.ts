@@ -35,7 +35,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // projen's default `jest --updateSnapshot` can never fail on a changed snapshot.
     updateSnapshot: UpdateSnapshot.NEVER,
     jestConfig: {
-      testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/examples/'],
+      testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/apiserver/', '/test/helm/', '/examples/'],
       setupFiles: ['<rootDir>/test/support/clean-env.ts'],
     },
   },

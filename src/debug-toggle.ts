@@ -1,4 +1,45 @@
 import { IConstruct } from 'constructs';
+import { fail } from './errors';
+import { optionalBoolean } from './input';
+
+const TRUE_WORDS = ['true', '1', 'yes', 'on'];
+const FALSE_WORDS = ['false', '0', 'no', 'off', ''];
+const PRODUCTION_WORDS = ['production', 'prod'];
+
+/**
+ * Where the decision to enable or disable a debug sidecar came from.
+ */
+export enum DebugToggleSource {
+  /** `DebugOptions.enabled`. */
+  PROP = 'prop',
+  /** The construct context `cdk8s-debuggable/enabled` (`DebugToggle.setEnabled`). */
+  CONTEXT = 'context',
+  /** The environment variable `CDK8S_DEBUG`. */
+  ENVIRONMENT_VARIABLE = 'env',
+  /** Nothing said: off. */
+  DEFAULT = 'default',
+}
+
+function parseBoolean(source: string, raw: unknown): boolean | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw === 'boolean') return raw;
+  const word = String(raw).trim().toLowerCase();
+  if (TRUE_WORDS.includes(word)) return true;
+  if (FALSE_WORDS.includes(word)) return false;
+  return fail(source, raw, 'is not a boolean', `Use one of ${[...TRUE_WORDS, ...FALSE_WORDS.filter(w => w)].join(', ')}.`);
+}
+
+function isProduction(name: unknown): boolean {
+  return name !== undefined && name !== null && PRODUCTION_WORDS.includes(String(name).trim().toLowerCase());
+}
+
+function checkNoChildren(scope: IConstruct, method: string): void {
+  if (scope.node.children.length > 0) {
+    fail('scope', scope.node.path,
+      `already has children (${scope.node.children.map(c => `'${c.node.id}'`).join(', ')}), and construct context only reaches constructs added after it`,
+      `Call ${method} right after creating the scope, before adding constructs to it.`);
+  }
+}
 
 /**
  * The names that switch the debug sidecar per environment, and helpers to
@@ -13,8 +54,9 @@ import { IConstruct } from 'constructs';
  * 4. otherwise off.
  *
  * Production guard: where the context `cdk8s-debuggable/environment` or the
- * variable `CDK8S_ENVIRONMENT` is `production` or `prod`, an enabled sidecar
- * is an error unless `DebugOptions.allowInProduction` is true.
+ * variable `CDK8S_ENVIRONMENT` is `production` or `prod` (either one is
+ * enough: the stricter declaration wins), an enabled sidecar is an error
+ * unless `DebugOptions.allowInProduction` is true.
  */
 export class DebugToggle {
   /** Context key that enables or disables debug for a subtree (`true`/`false`). */
@@ -31,7 +73,10 @@ export class DebugToggle {
    * scope has children (constructs only accept context then).
    */
   public static setEnabled(scope: IConstruct, enabled: boolean): void {
-    scope.node.setContext(DebugToggle.ENABLED_CONTEXT_KEY, enabled);
+    const value = optionalBoolean('enabled', enabled);
+    if (value === undefined) fail('enabled', enabled, 'is not a boolean', 'Write true or false.');
+    checkNoChildren(scope, 'DebugToggle.setEnabled');
+    scope.node.setContext(DebugToggle.ENABLED_CONTEXT_KEY, value);
   }
 
   /**
@@ -39,7 +84,51 @@ export class DebugToggle {
    * `production`. Call it before the scope has children.
    */
   public static setEnvironment(scope: IConstruct, environment: string): void {
+    if (typeof environment !== 'string' || environment.trim() === '') {
+      fail('environment', environment, 'is not an environment name', "Pass a name such as 'dev', 'staging' or 'production'.");
+    }
+    checkNoChildren(scope, 'DebugToggle.setEnvironment');
     scope.node.setContext(DebugToggle.ENVIRONMENT_CONTEXT_KEY, environment);
+  }
+
+  /**
+   * Decides whether the sidecar at `scope` is on, and applies the production
+   * guard. The prop is checked at run time: `'false'` (a string from
+   * JavaScript or Python) is an error, never truthy.
+   * @internal
+   */
+  public static _decide(scope: IConstruct, enabledProp: unknown, allowInProduction: unknown): {
+    readonly enabled: boolean; readonly source: DebugToggleSource; readonly production: boolean;
+  } {
+    const prop = optionalBoolean('debug.enabled', enabledProp);
+    const allow = optionalBoolean('debug.allowInProduction', allowInProduction) ?? false;
+    let enabled: boolean;
+    let source: DebugToggleSource;
+    const fromContext = parseBoolean(`context ${DebugToggle.ENABLED_CONTEXT_KEY}`, scope.node.tryGetContext(DebugToggle.ENABLED_CONTEXT_KEY));
+    const fromEnv = () => parseBoolean(`environment variable ${DebugToggle.ENABLED_ENV_VAR}`, process.env[DebugToggle.ENABLED_ENV_VAR]);
+    if (prop !== undefined) {
+      [enabled, source] = [prop, DebugToggleSource.PROP];
+    } else if (fromContext !== undefined) {
+      [enabled, source] = [fromContext, DebugToggleSource.CONTEXT];
+    } else {
+      const env = fromEnv();
+      [enabled, source] = env !== undefined ? [env, DebugToggleSource.ENVIRONMENT_VARIABLE] : [false, DebugToggleSource.DEFAULT];
+    }
+
+    // Either declaration of production arms the guard: a context of 'dev' must not hide CDK8S_ENVIRONMENT=production.
+    const declarations: Array<[string, unknown]> = [
+      [`context ${DebugToggle.ENVIRONMENT_CONTEXT_KEY}`, scope.node.tryGetContext(DebugToggle.ENVIRONMENT_CONTEXT_KEY)],
+      [`environment variable ${DebugToggle.ENVIRONMENT_ENV_VAR}`, process.env[DebugToggle.ENVIRONMENT_ENV_VAR]],
+    ];
+    const production = declarations.find(([, name]) => isProduction(name));
+    const productionSource = production ? `${production[0]} = '${production[1]}'` : undefined;
+    if (enabled && production && !allow) {
+      const by = source === DebugToggleSource.PROP ? "the 'enabled' prop"
+        : source === DebugToggleSource.CONTEXT ? `context ${DebugToggle.ENABLED_CONTEXT_KEY}` : DebugToggle.ENABLED_ENV_VAR;
+      fail('debug.enabled', true, `turns the debug sidecar on where the environment is production (${productionSource}; enabled by ${by})`,
+        "Set 'debug.allowInProduction: true' to do it deliberately, or switch debug off for this environment.", scope);
+    }
+    return { enabled, source, production: production !== undefined };
   }
 
   private constructor() {}

@@ -1,5 +1,8 @@
 // Where the pod spec is in each workload kind, and a JSON pointer reader.
-// Shared by DebugSidecar (apply) and PodSecurity (read); internal.
+// Shared by the sidecar (which writes the pod spec) and PodSecurity (which
+// reads it); it depends on neither, so data flows one way.
+
+import { ApiObject } from 'cdk8s';
 
 /** JSON pointer of the pod spec, by kind. */
 export const POD_SPEC_PATHS: Record<string, string> = {
@@ -14,8 +17,36 @@ export const POD_SPEC_PATHS: Record<string, string> = {
   PodTemplate: '/template/spec',
 };
 
+/** Pod spec paths given for objects of kinds the library does not know (custom resources). */
+const GIVEN_PATHS = new WeakMap<ApiObject, string>();
+
+/** Records the pod spec path given for one object (`podSpecPath`), so every reader finds the same pod spec. */
+export function recordPodSpecPath(apiObject: ApiObject, path: string): void {
+  GIVEN_PATHS.set(apiObject, path);
+}
+
+/** The pod spec path of an object: the one given for it, else by kind; undefined for objects without a pod. */
+export function podSpecPathOf(apiObject: ApiObject): string | undefined {
+  return GIVEN_PATHS.get(apiObject) ?? POD_SPEC_PATHS[apiObject.kind];
+}
+
+/** The pod template's metadata next to a pod spec at `specPath` (`/spec/template/spec` → `/spec/template/metadata`). */
+export function metadataPathOf(specPath: string): string | undefined {
+  return specPath.endsWith('/spec') ? `${specPath.slice(0, -'/spec'.length)}/metadata` : undefined;
+}
+
 /** Reads a JSON pointer (RFC 6901); undefined where the path does not exist. */
 export function pointer(json: any, path: string): any {
   if (path === '') return json;
   return path.split('/').slice(1).reduce((node, key) => (node == null ? undefined : node[key.replace(/~1/g, '/').replace(/~0/g, '~')]), json);
+}
+
+/** Whether a value can be a pod spec: a JSON object (not null, not an array). */
+export function isObject(value: unknown): value is Record<string, any> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The names of a pod spec's regular and init containers. */
+export function containerNames(spec: any): string[] {
+  return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].map((c: any) => c.name);
 }

@@ -127,12 +127,12 @@ describe('third-party YAML (Include)', () => {
     const chart = Testing.chart();
     const service = includeYaml(chart, THIRD_PARTY).apiObjects.find(o => o.kind === 'Service')!;
     expect(() => DebugSidecar.attach(service, { enabled: true }))
-      .toThrow(/a Service has no pod template, so it cannot get a debug sidecar \(got kind 'Service'\)\. Attach to a workload .* or give 'podSpecPath'/);
+      .toThrow(/'kind' has no pod template, so this object cannot get a debug sidecar \(got "Service"\)\. Attach to a workload .* or give 'podSpecPath'/);
   });
 
   test('fails on a cdk8s-plus Service and ConfigMap too', () => {
     const chart = Testing.chart();
-    expect(() => DebugSidecar.attach(new kplus.ConfigMap(chart, 'cm'), { enabled: true })).toThrow(/a ConfigMap has no pod template/);
+    expect(() => DebugSidecar.attach(new kplus.ConfigMap(chart, 'cm'), { enabled: true })).toThrow(/'kind' has no pod template.*\(got "ConfigMap"\)/);
   });
 
   test('a custom resource with a pod template, through podSpecPath', () => {
@@ -143,17 +143,17 @@ describe('third-party YAML (Include)', () => {
       metadata: { name: 'web' },
       spec: { template: { spec: { containers: [{ name: 'web', image: IMAGE }] } } },
     } as any);
-    expect(() => DebugSidecar.attach(rollout, { enabled: true })).toThrow(/a Rollout has no pod template/);
+    expect(() => DebugSidecar.attach(rollout, { enabled: true })).toThrow(/'kind' has no pod template.*\(got "Rollout"\)/);
     DebugSidecar.attach(rollout, { enabled: true, podSpecPath: '/spec/template/spec', tools: TOOLS });
     const out = Testing.synth(chart)[0];
     expect(out.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['web', 'debug']);
   });
 
-  test('fails at synth when podSpecPath points at nothing', () => {
+  test.each([true, false])('fails at attach when podSpecPath points at nothing (debug enabled: %p)', (enabled) => {
     const chart = Testing.chart();
     const obj = new ApiObject(chart, 'x', { apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 'x' } } as any);
-    DebugSidecar.attach(obj, { enabled: true, podSpecPath: '/spec/pod' });
-    expect(() => Testing.synth(chart)).toThrow(/no pod spec at '\/spec\/pod' in this Thing; give 'podSpecPath' the JSON pointer/);
+    expect(() => DebugSidecar.attach(obj, { enabled, podSpecPath: '/spec/pod' }))
+      .toThrow(/test\/x: 'podSpecPath' does not point at a pod spec \(an object with 'containers'\) in this Thing \(got "\/spec\/pod"\)\. Give the JSON pointer/);
   });
 });
 
@@ -213,7 +213,7 @@ describe('attachAll: every workload under a scope', () => {
 
   test('fails when attach is given a construct with no Kubernetes object', () => {
     const chart = Testing.chart();
-    expect(() => DebugSidecar.attach(new Construct(chart, 'empty'))).toThrow(/test\/empty: DebugSidecar.attach needs a workload/);
+    expect(() => DebugSidecar.attach(new Construct(chart, 'empty'))).toThrow(/'target' has no Kubernetes object, so it is not a workload \(got "test\/empty"\)\. Attach to a cdk8s-plus workload/);
   });
 });
 

@@ -16,19 +16,19 @@ function make(debug: DebugOptions, containers: kplus.ContainerProps[] = [APP]) {
 describe('bad input fails at synth with the field, the value and the fix', () => {
   test('fails when the sidecar name clashes with an app container', () => {
     expect(() => make({ name: 'app' }, [{ ...APP, name: 'app' }]))
-      .toThrow(/'debug.name' clashes with a container of the application \(got 'app'\)\. Set 'debug.name' to a name/);
+      .toThrow(/'debug.name' clashes with a container of the application \(got "app"\)\. Set \'debug.name\' to a name/);
   });
 
   test('fails when a container with the sidecar name is added after construction', () => {
     const chart = Testing.chart();
     const dep = new DebuggableDeployment(chart, 'web', { containers: [APP], debug: { enabled: true } });
     dep.addContainer({ name: 'debug', image: 'busybox:1.36' });
-    expect(() => synth(chart)).toThrow(/'debug.name' clashes with a container of the application \(got 'debug'\)/);
+    expect(() => synth(chart)).toThrow(/'debug.name' clashes with a container of the application \(got "debug"\)/);
   });
 
-  test('fails on runAsNonRoot with tools that need capabilities', () => {
-    expect(() => make({ tools: [DebugTool.TCPDUMP], securityContext: { runAsNonRoot: true } }))
-      .toThrow(/'debug.securityContext.runAsNonRoot' makes the sidecar non-root, but it needs NET_RAW \(for tcpdump\);.*\(got true\)/);
+  test('fails on ensureNonRoot with tools that need capabilities', () => {
+    expect(() => make({ tools: [DebugTool.TCPDUMP], securityContext: { ensureNonRoot: true } }))
+      .toThrow(/'debug.securityContext.ensureNonRoot' makes the sidecar non-root, but it needs NET_RAW \(for tcpdump\);.*\(got true\)/);
   });
 
   test('fails on a non-root user with tools that need capabilities, naming the tool and capability', () => {
@@ -36,9 +36,9 @@ describe('bad input fails at synth with the field, the value and the fix', () =>
       .toThrow(/'debug.securityContext.user' makes the sidecar non-root, but it needs NET_RAW \(for tcpdump\); Kubernetes gives a non-root container no effective capabilities.*\(got 1000\)\. Remove the non-root setting/);
   });
 
-  test('fails on runAsNonRoot with user 0', () => {
-    expect(() => make({ securityContext: { user: 0, runAsNonRoot: true } }))
-      .toThrow(/'debug.securityContext.runAsNonRoot' cannot hold for user 0 \(the kubelet refuses to start the container\) \(got true\)/);
+  test('fails on ensureNonRoot with user 0', () => {
+    expect(() => make({ securityContext: { user: 0, ensureNonRoot: true } }))
+      .toThrow(/'debug.securityContext.ensureNonRoot' cannot hold for user 0 \(the kubelet refuses to start the container\) \(got true\)/);
   });
 
   test('fails on a CAP_-prefixed capability, with the right spelling', () => {
@@ -75,12 +75,12 @@ describe('bad input fails at synth with the field, the value and the fix', () =>
 
   test('fails on a tool the profile cannot serve', () => {
     expect(() => make({ profile: DebugProfile.BASELINE, tools: [DebugTool.TCPDUMP] }))
-      .toThrow(/'debug.tools\[0\]' needs NET_RAW in a alpine image, which DebugProfile.BASELINE cannot give \(it allows AUDIT_WRITE.*\) \(got "tcpdump"\)\. Remove the tool, choose a profile that serves it/);
+      .toThrow(/'debug.tools\[0\]' needs NET_RAW in an image of the alpine family, which DebugProfile.BASELINE cannot give \(it allows AUDIT_WRITE.*\) \(got "tcpdump"\)\. Remove the tool, choose a profile that serves it/);
   });
 
   test("fails on Debian's tcpdump under NETADMIN (it needs SETUID and SETGID too)", () => {
     expect(() => make({ profile: DebugProfile.NETADMIN, tools: [DebugTool.TCPDUMP], imageFamily: ImageFamily.DEBIAN, image: 'debian-debug:12' }))
-      .toThrow(/needs NET_RAW, SETUID, SETGID in a debian image, which DebugProfile.NETADMIN cannot give \(it allows NET_ADMIN, NET_RAW\)/);
+      .toThrow(/needs NET_RAW, SETUID, SETGID in an image of the debian family, which DebugProfile.NETADMIN cannot give \(it allows NET_ADMIN, NET_RAW\)/);
   });
 
   test('fails on strace under RESTRICTED', () => {
@@ -124,7 +124,7 @@ describe('bad input fails at synth with the field, the value and the fix', () =>
   test('fails when attached twice to the same workload', () => {
     const chart = Testing.chart();
     const dep = new DebuggableDeployment(chart, 'web', { containers: [APP], debug: { enabled: true } });
-    expect(() => DebugSidecar.attach(dep, { enabled: true })).toThrow(/test\/web\/Resource: already has a debug sidecar \('debug'\); attach it once per workload/);
+    expect(() => DebugSidecar.attach(dep, { enabled: true })).toThrow(/test\/web\/Resource: 'target' already has a debug sidecar \('debug'\) \(got "Deployment"\)\. Attach it once per workload/);
   });
 });
 

@@ -86,7 +86,7 @@ function withoutSidecar(obj: any, sidecar: DebugSidecar, offSpec: any): any {
   if (spec.initContainers) spec.initContainers = spec.initContainers.filter((c: any) => c.name !== sidecar.containerName);
   if (spec.volumes) spec.volumes = spec.volumes.filter((v: any) => !own(v));
   if (spec.volumes?.length === 0 && offSpec.volumes === undefined) delete spec.volumes;
-  if (sidecar.sharesProcessNamespace && offSpec.shareProcessNamespace === undefined) delete spec.shareProcessNamespace;
+  if (sidecar.shareProcessNamespace && offSpec.shareProcessNamespace === undefined) delete spec.shareProcessNamespace;
   return copy;
 }
 
@@ -104,7 +104,7 @@ test('debug on = debug off + only the sidecar, for generated workloads of every 
       seen.add(w.kind);
       const spec = podSpecOf(obj);
       expect(containerNamed(spec, w.sidecarName)).toBeDefined();
-      expect(spec.shareProcessNamespace === true).toBe(sidecar.sharesProcessNamespace || podSpecOf(off[i]).shareProcessNamespace === true);
+      expect(spec.shareProcessNamespace === true).toBe(sidecar.shareProcessNamespace || podSpecOf(off[i]).shareProcessNamespace === true);
       expect(withoutSidecar(obj, sidecar, podSpecOf(off[i]))).toEqual(off[i]);
     });
   }), { numRuns: 150, seed: 20261128 });

@@ -41,12 +41,12 @@ describe('OpenShift: binding an SCC for the debug case', () => {
 
   test('fails without a namespace, naming the field and the fix', () => {
     expect(() => new DebuggableDeployment(chartIn(), 'web', { containers: [APP], debug: { enabled: true, openShiftScc: 'privileged' } }))
-      .toThrow(/'debug.openShiftScc' needs the workload's namespace for its RoleBinding \(got none\)\. Set 'namespace' on the Chart/);
+      .toThrow(/'debug.openShiftScc' needs the workload's namespace for its RoleBinding, and the workload has none \(got "privileged"\)\. Set 'namespace' on the Chart/);
   });
 
   test('fails on an SCC name that is not one', () => {
     expect(() => new DebuggableDeployment(chartIn('shop'), 'web', { containers: [APP], debug: { enabled: true, openShiftScc: 'Privileged SCC' } }))
-      .toThrow(/'debug.openShiftScc' is not an SCC name \(got 'Privileged SCC'\)/);
+      .toThrow(/'debug.openShiftScc' is not an SCC name \(got "Privileged SCC"\)/);
   });
 });
 

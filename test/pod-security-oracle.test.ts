@@ -41,8 +41,8 @@ const PROFILES: Array<[string, DebugProfile | undefined]> = [
 ];
 const FAMILIES = [ImageFamily.ALPINE, ImageFamily.DEBIAN];
 const SIDECAR_CONTEXTS: Array<[string, DebugSecurityContext | undefined]> = [
-  ['none', undefined], ['user 1000', { user: 1000 }], ['user 0', { user: 0 }], ['runAsNonRoot', { runAsNonRoot: true }],
-  ['runAsNonRoot false', { runAsNonRoot: false }], ['group 2000', { group: 2000 }],
+  ['none', undefined], ['user 1000', { user: 1000 }], ['user 0', { user: 0 }], ['ensureNonRoot', { ensureNonRoot: true }],
+  ['ensureNonRoot false', { ensureNonRoot: false }], ['group 2000', { group: 2000 }],
   ['add NET_BIND_SERVICE', { capabilities: [Capability.NET_BIND_SERVICE] }], ['add NET_RAW', { capabilities: [Capability.NET_RAW] }],
   ['add nothing', { capabilities: [] }], ['privileged', { privileged: true }],
   ['privileged + escalation', { privileged: true, allowPrivilegeEscalation: true }], ['escalation', { allowPrivilegeEscalation: true }],

@@ -255,8 +255,8 @@ data: { a: b }
     expect(PodSecurity.violations(byKind('Deployment'), PodSecurityLevel.BASELINE).map(v => [v.check, v.field, v.value]))
       .toEqual([['hostPathVolumes', 'spec.volumes[logs].hostPath', '/var/log']]);
     expect(PodSecurity.levelOf(byKind('Pod'))).toBe(PodSecurityLevel.RESTRICTED);
-    expect(() => PodSecurity.levelOf(byKind('ConfigMap'))).toThrow(/a ConfigMap has no pod template/);
-    expect(() => PodSecurity.levelOf(include)).toThrow(/there are 2 under this construct .*pass one of them/);
+    expect(() => PodSecurity.levelOf(byKind('ConfigMap'))).toThrow(/'kind' has no pod template, so this object has no Pod Security level \(got "ConfigMap"\)/);
+    expect(() => PodSecurity.levelOf(include)).toThrow(/'workload' has 2 workloads under it .*Pass one workload/);
   });
 
   test('a CronJob with a sidecar attached: the pod spec under the job template counts', () => {
@@ -295,148 +295,6 @@ data: { a: b }
       ['allowPrivilegeEscalation', 'dbg'], ['capabilities_restricted', 'dbg'], // seccomp comes from the Pod
     ]);
     expect(PodSecurity.violationsOfPodSpec(spec, PodSecurityLevel.PRIVILEGED)).toEqual([]);
-  });
-});
-
-describe('enforce: a sidecar beyond the namespace level is an error that names the tool and the capability', () => {
-  test('declared by context: tcpdump needs NET_RAW, which baseline forbids; the message gives the ways out', () => {
-    // GIVEN
-    const chart = Testing.chart();
-    PodSecurity.enforce(chart, PodSecurityLevel.BASELINE);
-    const dep = new DebuggableDeployment(chart, 'web', { containers: [APP], debug: { enabled: true, tools: [DebugTool.TCPDUMP, DebugTool.DIG] } });
-
-    // WHEN
-    const errors = PodSecurity._checkDebugSidecar(dep.debug, ImageFamily.ALPINE);
-
-    // THEN
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^debug sidecar 'debug': tcpdump needs NET_RAW, which Pod Security 'baseline' \(enforced by context cdk8s-debuggable\/pod-security-enforce \(PodSecurity\.enforce\)\) forbids\. /);
-    expect(errors[0]).toMatch(/a namespace whose pod-security\.kubernetes\.io\/enforce is 'privileged'/);
-    expect(errors[0]).toMatch(/kubectl debug -it <pod> --target=main --profile=netadmin --image=docker\.io\/nicolaka\/netshoot:v0\.14/);
-    expect(errors[0]).toMatch(/Pod Security checks those too/);
-    expect(errors[0]).toMatch(/remove tcpdump \(dig fits 'baseline'\), with profile: DebugProfile\.BASELINE/);
-  });
-
-  test('declared by a kplus.Namespace in another chart of the app, matched by the Chart namespace', () => {
-    // GIVEN
-    const app = Testing.app();
-    const cluster = new Chart(app, 'cluster');
-    new kplus.Namespace(cluster, 'shop', { metadata: { name: 'shop', labels: { [PodSecurity.ENFORCE_LABEL]: 'baseline' } } });
-    const chart = new Chart(app, 'web', { namespace: 'shop' });
-    const dep = new DebuggableDeployment(chart, 'web', { containers: [APP], debug: { enabled: true, tools: [DebugTool.TCPDUMP] } });
-
-    // WHEN
-    const errors = PodSecurity._checkDebugSidecar(dep.debug, ImageFamily.ALPINE);
-
-    // THEN
-    expect(PodSecurity._enforcedLevel(ApiObject.of(dep))).toEqual({
-      level: PodSecurityLevel.BASELINE, source: 'Namespace shop via label pod-security.kubernetes.io/enforce',
-    });
-    expect(errors[0]).toContain("tcpdump needs NET_RAW, which Pod Security 'baseline' (enforced by Namespace shop via label pod-security.kubernetes.io/enforce) forbids");
-  });
-
-  test("declared by an Include'd Namespace, matched by the workload's metadata.namespace; restricted also forbids root", () => {
-    // GIVEN
-    const chart = Testing.chart();
-    new Include(chart, 'ns', { url: yamlFile('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: payments\n  labels: { pod-security.kubernetes.io/enforce: restricted }\n') });
-    const dep = restrictedApp(chart, 'web', { enabled: true, tools: [DebugTool.TCPDUMP], imageFamily: ImageFamily.DEBIAN },
-      { metadata: { namespace: 'payments' } });
-
-    // WHEN
-    const errors = PodSecurity._checkDebugSidecar(dep.debug, ImageFamily.DEBIAN);
-
-    // THEN
-    expect(errors[0]).toMatch(/^debug sidecar 'debug': tcpdump needs NET_RAW, SETUID, SETGID and to run as root, which Pod Security 'restricted' \(enforced by Namespace payments/);
-    expect(errors[0]).toMatch(/--profile=netadmin/);
-    expect(errors[0]).toMatch(/remove tcpdump, with profile: DebugProfile\.RESTRICTED/);
-  });
-
-  test('the profile is named for what the tools do not explain', () => {
-    // GIVEN
-    const chart = Testing.chart();
-    PodSecurity.enforce(chart, PodSecurityLevel.BASELINE);
-    const dep = new DebuggableDeployment(chart, 'web', { containers: [APP], debug: { enabled: true, tools: [DebugTool.TCPDUMP], profile: DebugProfile.NETADMIN } });
-    const sysadmin = new DebuggableDeployment(chart, 'admin', { containers: [APP], debug: { enabled: true, profile: DebugProfile.SYSADMIN } });
-
-    // THEN
-    expect(PodSecurity._checkDebugSidecar(dep.debug, ImageFamily.ALPINE)[0])
-      .toMatch(/^debug sidecar 'debug': tcpdump needs NET_RAW; DebugProfile\.NETADMIN adds NET_ADMIN, which/);
-    expect(PodSecurity._checkDebugSidecar(sysadmin.debug, ImageFamily.ALPINE)[0])
-      .toMatch(/^debug sidecar 'debug': DebugProfile\.SYSADMIN makes it privileged, which .* --profile=sysadmin /);
-  });
-
-  test('wired as a validation, the error stops the synth', () => {
-    // GIVEN
-    const chart = Testing.chart();
-    PodSecurity.enforce(chart, PodSecurityLevel.BASELINE);
-    const dep = new DebuggableDeployment(chart, 'web', { containers: [APP], debug: { enabled: true, tools: [DebugTool.STRACE] } });
-    dep.debug.node.addValidation({ validate: () => PodSecurity._checkDebugSidecar(dep.debug, ImageFamily.ALPINE) });
-
-    // THEN
-    expect(() => Testing.synth(chart)).toThrow(/\[test\/web\/Resource\/DebugSidecar\] debug sidecar 'debug': strace needs SYS_PTRACE, which Pod Security 'baseline'.* --profile=general /);
-  });
-
-  test.each<[string, PodSecurityLevel | undefined, DebugOptions]>([
-    ['curl in a restricted namespace', PodSecurityLevel.RESTRICTED, { enabled: true, tools: [DebugTool.CURL] }],
-    ['tcpdump in a privileged namespace', PodSecurityLevel.PRIVILEGED, { enabled: true, tools: [DebugTool.TCPDUMP] }],
-    ['tcpdump with debug off', PodSecurityLevel.BASELINE, { enabled: false, tools: [DebugTool.TCPDUMP] }],
-    ['tcpdump where no level is declared', undefined, { enabled: true, tools: [DebugTool.TCPDUMP] }],
-  ])('no error: %s', (_name, level, debug) => {
-    // GIVEN
-    const chart = Testing.chart();
-    if (level) PodSecurity.enforce(chart, level);
-    const dep = restrictedApp(chart, 'web', debug);
-    synth(chart);
-
-    // THEN
-    expect(PodSecurity._checkDebugSidecar(dep.debug, ImageFamily.ALPINE)).toEqual([]);
-  });
-
-  test("the application's own violations are not the sidecar's: hostNetwork app, dig sidecar, baseline namespace", () => {
-    // GIVEN
-    const chart = Testing.chart();
-    PodSecurity.enforce(chart, PodSecurityLevel.BASELINE);
-    const dep = new DebuggableDeployment(chart, 'web', { containers: [APP], hostNetwork: true, debug: { enabled: true, tools: [DebugTool.DIG] } });
-    synth(chart);
-
-    // THEN
-    expect(PodSecurity.levelOf(dep)).toBe(PodSecurityLevel.PRIVILEGED);
-    expect(PodSecurity._checkDebugSidecar(dep.debug, ImageFamily.ALPINE)).toEqual([]);
-  });
-
-  test('the stricter declaration wins; an invalid label value counts as restricted, as in Kubernetes', () => {
-    // GIVEN
-    const app = new App({ outdir: Testing.app().outdir });
-    const cluster = new Chart(app, 'cluster');
-    new kplus.Namespace(cluster, 'a', { metadata: { name: 'a', labels: { [PodSecurity.ENFORCE_LABEL]: 'baseline' } } });
-    new kplus.Namespace(cluster, 'b', { metadata: { name: 'b', labels: { [PodSecurity.ENFORCE_LABEL]: 'strict' } } });
-    const inA = new Chart(app, 'in-a', { namespace: 'a' });
-    PodSecurity.enforce(inA, PodSecurityLevel.PRIVILEGED);
-    const depA = new kplus.Deployment(inA, 'web', { containers: [APP] });
-    const inB = new Chart(app, 'in-b', { namespace: 'b' });
-    const depB = new kplus.Deployment(inB, 'web', { containers: [APP] });
-    const elsewhere = new Chart(app, 'elsewhere', { namespace: 'c' });
-    const depC = new kplus.Deployment(elsewhere, 'web', { containers: [APP] });
-    for (const chart of [cluster, inA, inB, elsewhere]) synth(chart);
-
-    // THEN
-    expect(PodSecurity._enforcedLevel(ApiObject.of(depA))?.level).toBe(PodSecurityLevel.BASELINE);
-    expect(PodSecurity._enforcedLevel(ApiObject.of(depB))).toEqual({
-      level: PodSecurityLevel.RESTRICTED,
-      source: "Namespace b via label pod-security.kubernetes.io/enforce, whose value 'strict' is not a level and so counts as restricted",
-    });
-    expect(PodSecurity._enforcedLevel(ApiObject.of(depC))).toBeUndefined();
-  });
-
-  test('enforce after children are added is an error that says when to call it', () => {
-    // GIVEN
-    const chart = Testing.chart();
-    new kplus.Deployment(chart, 'web', { containers: [APP] });
-
-    // THEN
-    expect(() => PodSecurity.enforce(chart, PodSecurityLevel.BASELINE))
-      .toThrow(/PodSecurity\.enforce\('test'\) must be called before 'test' has children \(it has 'web'\)/);
-    expect(only(synth(chart), 'Deployment').kind).toBe('Deployment');
   });
 });
 

@@ -51,7 +51,7 @@ describe('privileges per tool (Alpine family, the default image)', () => {
     expect(spec.shareProcessNamespace).toBe(want.pidns ? true : undefined);
     expect(sidecar.capabilities).toEqual(want.add ?? []);
     expect(sidecar.runAsUser).toBe(want.user);
-    expect(sidecar.sharesProcessNamespace).toBe(want.pidns);
+    expect(sidecar.shareProcessNamespace).toBe(want.pidns);
   });
 
   test('capabilities are the sorted union of the tools, each once', () => {
@@ -144,7 +144,7 @@ describe('explicit security context', () => {
   });
   test('a custom tool carries its own needs', () => {
     const psql = DebugTool.custom({ name: 'psql' });
-    const bpftrace = DebugTool.custom({ name: 'bpftrace', capabilities: [Capability.of('BPF'), Capability.PERFMON], needsProcessNamespace: true });
+    const bpftrace = DebugTool.custom({ name: 'bpftrace', capabilities: [Capability.of('BPF'), Capability.PERFMON], needsShareProcessNamespace: true });
     const { spec, debug } = sidecarOf({ tools: [psql, bpftrace] });
     expect(debug.securityContext.capabilities.add).toEqual(['BPF', 'PERFMON']);
     expect(spec.shareProcessNamespace).toBe(true);

@@ -373,7 +373,7 @@ function checksFor(level: PodSecurityLevel): Check[] {
  * What keeps a pod (spec and template metadata, plain JSON) from `level`, as
  * evaluating `level` at v1.27 reports it. Empty for PRIVILEGED.
  */
-export function podSecurityViolations(podSpec: any, podMetadata: any, level: PodSecurityLevel): PodSecurityViolation[] {
+export function podSecurityViolations(podSpec: any, podMetadata: any, level: PodSecurityLevel, _version: string = PSS_POLICY_VERSION): PodSecurityViolation[] {
   const spec = obj(podSpec);
   if (!spec) {
     throw new Error(`a pod spec must be an object with 'containers' (got ${JSON.stringify(podSpec)}).`);
@@ -383,7 +383,7 @@ export function podSecurityViolations(podSpec: any, podMetadata: any, level: Pod
 }
 
 /** The strictest level a pod satisfies at v1.27. */
-export function podSecurityLevel(podSpec: any, podMetadata: any): PodSecurityLevel {
+export function podSecurityLevel(podSpec: any, podMetadata: any, _version: string = PSS_POLICY_VERSION): PodSecurityLevel {
   if (podSecurityViolations(podSpec, podMetadata, PodSecurityLevel.RESTRICTED).length === 0) return PodSecurityLevel.RESTRICTED;
   if (podSecurityViolations(podSpec, podMetadata, PodSecurityLevel.BASELINE).length === 0) return PodSecurityLevel.BASELINE;
   return PodSecurityLevel.PRIVILEGED;

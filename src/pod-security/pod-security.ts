@@ -1,60 +1,45 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import type { DebugSidecar } from '../sidecar/debug-sidecar';
-import { ImageFamily } from '../image/image-family';
-import { BASELINE_ADDABLE_CAPABILITIES, compareLevels, podSecurityLevel, podSecurityViolations, PSS_POLICY_VERSION } from './checks';
+import { fail } from '../errors';
+import { isObject, metadataPathOf, POD_SPEC_PATHS, podSpecPathOf, pointer } from '../pod-spec';
+import { compareLevels, podSecurityLevel, podSecurityViolations, PSS_POLICY_VERSION } from './checks';
 import { PodSecurityLevel } from './level';
 import { PodSecurityViolation } from './violation';
-import { POD_SPEC_PATHS, pointer } from '../pod-spec';
-
 
 const LEVELS = Object.values(PodSecurityLevel) as string[];
-
-/** The pod template's metadata next to a pod spec at `specPath` (`/spec/template/spec` → `/spec/template/metadata`). */
-function metadataPath(specPath: string): string | undefined {
-  return specPath.endsWith('/spec') ? `${specPath.slice(0, -'/spec'.length)}/metadata` : undefined;
-}
-
-/** The pod spec path of a workload object: the one its debug sidecar uses, else by kind. */
-function podSpecPathOf(apiObject: ApiObject): string | undefined {
-  const sidecar: any = apiObject.node.tryFindChild('DebugSidecar');
-  if (typeof sidecar?.podSpecPath === 'string') return sidecar.podSpecPath;
-  return POD_SPEC_PATHS[apiObject.kind];
-}
 
 /** The workload ApiObject of a construct: itself, its default child, or the only workload under it. */
 function workloadOf(construct: IConstruct): ApiObject {
   if (construct instanceof ApiObject) return construct;
-  try {
-    return ApiObject.of(construct);
-  } catch {
-    const workloads = construct.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && podSpecPathOf(c) !== undefined);
-    if (workloads.length === 1) return workloads[0];
-    throw new Error(`${construct.node.path}: PodSecurity needs one workload (a cdk8s-plus workload or an ApiObject with a pod template); `
-      + (workloads.length === 0 ? 'there is none under this construct.'
-        : `there are ${workloads.length} under this construct (${workloads.map(w => w.node.path).join(', ')}); pass one of them.`));
-  }
+  const child = construct.node.defaultChild;
+  if (child instanceof ApiObject) return child;
+  const workloads = construct.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && podSpecPathOf(c) !== undefined);
+  if (workloads.length === 1) return workloads[0];
+  return fail('workload', construct.node.path,
+    workloads.length === 0 ? 'has no workload under it (a cdk8s-plus workload or an ApiObject with a pod template)'
+      : `has ${workloads.length} workloads under it (${workloads.map(w => w.node.path).join(', ')})`,
+    'Pass one workload: the cdk8s-plus workload, its ApiObject, or a construct with exactly one workload under it.');
 }
 
 /** The pod spec and template metadata of a workload object, as synthesized. */
 function podOf(apiObject: ApiObject): { spec: any; metadata: any } {
   const path = podSpecPathOf(apiObject);
   if (path === undefined) {
-    throw new Error(`${apiObject.node.path}: a ${apiObject.kind} has no pod template, so it has no Pod Security level (got kind '${apiObject.kind}'). `
-      + `Pass a workload: ${Object.keys(POD_SPEC_PATHS).join(', ')}, or an object with a debug sidecar attached with 'podSpecPath'.`);
+    return fail('kind', apiObject.kind, 'has no pod template, so this object has no Pod Security level',
+      `Pass a workload (${Object.keys(POD_SPEC_PATHS).join(', ')}), or an object a debug sidecar was attached to with 'podSpecPath'.`, apiObject);
   }
   const json = apiObject.toJson();
   const spec = pointer(json, path);
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
-    throw new Error(`${apiObject.node.path}: no pod spec at '${path}' in this ${apiObject.kind}.`);
+  if (!isObject(spec)) {
+    return fail('podSpecPath', path, `points at no pod spec in ${apiObject.node.path}`, 'Give the JSON pointer of the pod spec in this object.');
   }
-  const metaPath = metadataPath(path);
+  const metaPath = metadataPathOf(path);
   return { spec, metadata: metaPath === undefined ? undefined : pointer(json, metaPath) };
 }
 
 function checkLevel(field: string, level: unknown): PodSecurityLevel {
   if (typeof level !== 'string' || !LEVELS.includes(level)) {
-    throw new Error(`'${field}' is not a Pod Security level (got ${JSON.stringify(level)}). Use PodSecurityLevel.RESTRICTED, BASELINE or PRIVILEGED.`);
+    return fail(field, level, 'is not a Pod Security level', 'Use PodSecurityLevel.RESTRICTED, BASELINE or PRIVILEGED.');
   }
   return level as PodSecurityLevel;
 }
@@ -168,9 +153,8 @@ export class PodSecurity {
   public static enforce(scope: IConstruct, level: PodSecurityLevel): void {
     const checked = checkLevel('level', level);
     if (scope.node.children.length > 0) {
-      throw new Error(`PodSecurity.enforce('${scope.node.path}') must be called before '${scope.node.path}' has children `
-        + `(it has ${scope.node.children.map(c => `'${c.node.id}'`).join(', ')}): construct context only reaches constructs added after it. `
-        + 'Call it right after creating the scope.');
+      fail('scope', scope.node.path, `already has children (${scope.node.children.map(c => `'${c.node.id}'`).join(', ')}), and construct context only reaches constructs added after it`,
+        'Call PodSecurity.enforce right after creating the scope, before adding constructs to it.');
     }
     scope.node.setContext(PodSecurity.ENFORCE_CONTEXT_KEY, checked);
   }
@@ -185,13 +169,14 @@ export class PodSecurity {
    *
    * @internal
    */
-  public static _enforcedLevel(apiObject: ApiObject): { readonly level: PodSecurityLevel; readonly source: string } | undefined {
-    const found: Array<{ level: PodSecurityLevel; source: string }> = [];
+  public static _enforcedLevel(apiObject: ApiObject): { readonly level: PodSecurityLevel; readonly source: string; readonly version: string } | undefined {
+    const found: Array<{ level: PodSecurityLevel; source: string; version: string }> = [];
     const fromContext = apiObject.node.tryGetContext(PodSecurity.ENFORCE_CONTEXT_KEY);
     if (fromContext !== undefined) {
       found.push({
         level: checkLevel(`context ${PodSecurity.ENFORCE_CONTEXT_KEY}`, fromContext),
         source: `context ${PodSecurity.ENFORCE_CONTEXT_KEY} (PodSecurity.enforce)`,
+        version: PSS_POLICY_VERSION,
       });
     }
     // cdk8s copies the chart's namespace into metadata; reading it avoids serializing the workload again.
@@ -203,112 +188,12 @@ export class PodSecurity {
         level: valid ? value as PodSecurityLevel : PodSecurityLevel.RESTRICTED,
         source: `Namespace ${namespace} via label ${PodSecurity.ENFORCE_LABEL}`
           + (valid ? '' : `, whose value '${value}' is not a level and so counts as restricted`),
+        version: PSS_POLICY_VERSION,
       });
     }
     return found.sort((a, b) => compareLevels(b.level, a.level))[0];
   }
 
-  /**
-   * Errors for a debug sidecar whose Pod would break the Pod Security level
-   * enforced where it runs (see `_enforcedLevel`): one message that names
-   * each tool and what it needs beyond the level, and the ways out. Empty
-   * when the sidecar is off, no level is declared, or the sidecar fits.
-   * Only the sidecar's own violations count; the application's are not its
-   * business.
-   *
-   * Meant for `node.addValidation` in DebugSidecar, so it sees the final Pod.
-   *
-   * @internal
-   */
-  public static _checkDebugSidecar(sidecar: DebugSidecar, imageFamily: ImageFamily): string[] {
-    if (!sidecar.enabled) return [];
-    const apiObject = sidecar.node.scope;
-    if (!(apiObject instanceof ApiObject)) return [];
-    const enforced = PodSecurity._enforcedLevel(apiObject);
-    if (enforced === undefined || enforced.level === PodSecurityLevel.PRIVILEGED) return [];
-    const json = apiObject.toJson();
-    const spec = pointer(json, sidecar.podSpecPath);
-    const metaPath = metadataPath(sidecar.podSpecPath);
-    const metadata = metaPath === undefined ? undefined : pointer(json, metaPath);
-    const mine = podSecurityViolations(spec, metadata, enforced.level).filter(v => v.container === sidecar.containerName);
-    if (mine.length === 0) return [];
-
-    const needs = explainNeeds(sidecar, imageFamily, mine);
-    const podLevel = podSecurityLevel(spec, metadata);
-    const app = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c: any) => c.name).find((n: string) => n !== sidecar.containerName) ?? '<app container>';
-    const fitting = sidecar.tools.filter(t => toolFits(t.capabilitiesIn(imageFamily).map(c => c.name), t.needsRoot, enforced.level)).map(t => t.name);
-    const misfits = sidecar.tools.map(t => t.name).filter(n => !fitting.includes(n));
-    const profile = enforced.level === PodSecurityLevel.RESTRICTED ? 'RESTRICTED' : 'BASELINE';
-    return [
-      `${needs}, which Pod Security '${enforced.level}' (enforced by ${enforced.source}) forbids. Ways out: `
-      + `(1) run it in a namespace whose ${PodSecurity.ENFORCE_LABEL} is '${podLevel}'; `
-      + `(2) leave the sidecar off here and attach a debug container when needed: kubectl debug -it <pod> --target=${app} `
-      + `--profile=${kubectlProfile(sidecar, mine)} --image=${sidecar.image} (an ephemeral container; Pod Security checks those too, `
-      + 'so this works only for a user or namespace the cluster exempts); '
-      + `(3) a lesser tool set: ${misfits.length > 0 ? `remove ${misfits.join(', ')}` : 'remove the explicit privileges'}`
-      + `${fitting.length > 0 ? ` (${fitting.join(', ')} fit${fitting.length === 1 ? 's' : ''} '${enforced.level}')` : ''}, `
-      + `with profile: DebugProfile.${profile} to keep it within '${enforced.level}'.`,
-    ];
-  }
-
   private constructor() {}
 }
 
-/** Whether a tool with these needs runs within `level`, given how the sidecar derives its privileges. */
-function toolFits(capabilities: string[], needsRoot: boolean, level: PodSecurityLevel): boolean {
-  if (level === PodSecurityLevel.RESTRICTED) return capabilities.length === 0 && !needsRoot;
-  if (level === PodSecurityLevel.BASELINE) return capabilities.every(c => BASELINE_ADDABLE_CAPABILITIES.includes(c));
-  return true;
-}
-
-/** The kubectl debug profile that grants what the sidecar needs beyond the level. */
-function kubectlProfile(sidecar: DebugSidecar, mine: PodSecurityViolation[]): string {
-  // Every profile but restricted keeps the runtime's default capabilities, which are baseline's list.
-  const caps = mine.filter(v => v.field.endsWith('.capabilities.add')).map(v => v.value)
-    .filter(c => !BASELINE_ADDABLE_CAPABILITIES.includes(c));
-  if (sidecar.privileged || caps.some(c => !['NET_ADMIN', 'NET_RAW', 'SYS_PTRACE'].includes(c))) return 'sysadmin';
-  if (caps.some(c => c === 'NET_ADMIN' || c === 'NET_RAW')) return caps.includes('SYS_PTRACE') ? 'sysadmin' : 'netadmin';
-  if (caps.includes('SYS_PTRACE')) return 'general';
-  return 'baseline';
-}
-
-/**
- * "tcpdump needs NET_RAW; strace needs SYS_PTRACE and to run as root": what
- * each tool (or else the profile, or the explicit security context) needs that
- * the violations forbid.
- */
-function explainNeeds(sidecar: DebugSidecar, family: ImageFamily, mine: PodSecurityViolation[]): string {
-  const isAdd = (v: PodSecurityViolation) => v.check.startsWith('capabilities_') && v.field.endsWith('.capabilities.add');
-  const isRoot = (v: PodSecurityViolation) => (v.check === 'runAsNonRoot' || v.check === 'runAsUser') && v.value !== '(unset)';
-  const forbiddenCaps = [...new Set(mine.filter(isAdd).map(v => v.value))];
-  const root = mine.some(isRoot);
-  const privileged = mine.some(v => v.check === 'privileged');
-  const profile = sidecar.profile;
-  const profileName = profile ? `DebugProfile.${profile.name.toUpperCase()}` : undefined;
-  const explicit = "'debug.securityContext'";
-  const parts: string[] = [];
-  const explainedCaps = new Set<string>();
-  let rootExplained = false;
-  for (const tool of sidecar.tools) {
-    const toolCaps = tool.capabilitiesIn(family).map(c => c.name);
-    const caps = toolCaps.filter(c => forbiddenCaps.includes(c));
-    const needsRoot = root && (tool.needsRoot || toolCaps.length > 0);
-    caps.forEach(c => explainedCaps.add(c));
-    rootExplained ||= needsRoot;
-    const what = [...(caps.length > 0 ? [caps.join(', ')] : []), ...(needsRoot ? ['to run as root'] : [])];
-    if (what.length > 0) parts.push(`${tool.name} needs ${what.join(' and ')}`);
-  }
-  const unexplained = forbiddenCaps.filter(c => !explainedCaps.has(c));
-  const fromProfile = unexplained.filter(c => profile?._fixedCapabilities?.includes(c));
-  const fromExplicit = unexplained.filter(c => !fromProfile.includes(c));
-  if (fromProfile.length > 0) parts.push(`${profileName} adds ${fromProfile.join(', ')}`);
-  if (fromExplicit.length > 0) parts.push(`${explicit} adds ${fromExplicit.join(', ')}`);
-  if (privileged) parts.push(`${profile?._privileged ? profileName : explicit} makes it privileged`);
-  if (root && !rootExplained && !privileged) parts.push(`${profile && !profile._nonRoot ? profileName : explicit} runs it as root`);
-  for (const v of mine) {
-    if (isAdd(v) || isRoot(v) || v.check === 'privileged') continue;
-    if (v.check === 'allowPrivilegeEscalation' && privileged) continue;
-    parts.push(`${v.field.replace(/^spec\.\w+\[[^\]]*\]\./, '')} is ${v.value}`);
-  }
-  return `debug sidecar '${sidecar.containerName}': ${[...new Set(parts)].join('; ')}`;
-}

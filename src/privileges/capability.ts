@@ -1,3 +1,15 @@
+import { fail } from '../errors';
+
+/** Every Linux capability, in Kubernetes spelling (no CAP_ prefix). */
+const LINUX_CAPABILITIES = new Set([
+  'AUDIT_CONTROL', 'AUDIT_READ', 'AUDIT_WRITE', 'BLOCK_SUSPEND', 'BPF', 'CHECKPOINT_RESTORE', 'CHOWN',
+  'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'IPC_LOCK', 'IPC_OWNER', 'KILL', 'LEASE',
+  'LINUX_IMMUTABLE', 'MAC_ADMIN', 'MAC_OVERRIDE', 'MKNOD', 'NET_ADMIN', 'NET_BIND_SERVICE', 'NET_BROADCAST',
+  'NET_RAW', 'PERFMON', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_ADMIN', 'SYS_BOOT', 'SYS_CHROOT',
+  'SYS_MODULE', 'SYS_NICE', 'SYS_PACCT', 'SYS_PTRACE', 'SYS_RAWIO', 'SYS_RESOURCE', 'SYS_TIME',
+  'SYS_TTY_CONFIG', 'SYSLOG', 'WAKE_ALARM',
+]);
+
 /**
  * A Linux capability, written the way Kubernetes expects it in
  * `securityContext.capabilities` (`NET_RAW`, not `CAP_NET_RAW`).
@@ -59,6 +71,31 @@ export class Capability {
    */
   public static of(name: string): Capability {
     return new Capability(name);
+  }
+
+  /**
+   * The Kubernetes name of a capability given in `field`, after checking that
+   * it is a Capability with a real Linux capability name (JavaScript callers
+   * can pass anything).
+   * @internal
+   */
+  public static _nameOf(field: string, capability: unknown): string {
+    if (!(capability instanceof Capability)) {
+      return fail(field, capability, 'is not a Capability', "Use a static member such as Capability.NET_RAW, or Capability.of('BPF').");
+    }
+    const name = capability.name;
+    if (typeof name !== 'string') {
+      return fail(field, name, 'is not a capability name', "Use Capability.of('NET_RAW').");
+    }
+    if (/^CAP_/i.test(name)) {
+      const bare = name.replace(/^CAP_/i, '').toUpperCase();
+      return fail(field, name, 'has the CAP_ prefix, which Kubernetes does not accept',
+        `Write '${bare}' (Capability.${bare}); cdk8s-plus-27's Capability enum emits the wrong form.`);
+    }
+    if (!LINUX_CAPABILITIES.has(name)) {
+      return fail(field, name, 'is not a Linux capability', `Use a static member of Capability or one of: ${[...LINUX_CAPABILITIES].join(', ')}.`);
+    }
+    return name;
   }
 
   /**

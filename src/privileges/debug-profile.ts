@@ -18,7 +18,7 @@ export class DebugProfile {
   public static readonly GENERAL = new DebugProfile('general', {
     fixedCapabilities: ['SYS_PTRACE'],
     allowedCapabilities: ['SYS_PTRACE'],
-    sharesProcessNamespace: true,
+    shareProcessNamespace: true,
   });
 
   /**
@@ -70,21 +70,21 @@ export class DebugProfile {
   /** @internal */
   public readonly _nonRoot: boolean;
   /** @internal */
-  public readonly _sharesProcessNamespace: boolean;
+  public readonly _shareProcessNamespace: boolean;
 
   private constructor(name: string, spec: {
     fixedCapabilities?: string[];
     allowedCapabilities?: string[];
     privileged?: boolean;
     nonRoot?: boolean;
-    sharesProcessNamespace?: boolean;
+    shareProcessNamespace?: boolean;
   }) {
     this.name = name;
     this._fixedCapabilities = spec.fixedCapabilities;
     this._allowedCapabilities = spec.allowedCapabilities;
     this._privileged = spec.privileged ?? false;
     this._nonRoot = spec.nonRoot ?? false;
-    this._sharesProcessNamespace = spec.sharesProcessNamespace ?? false;
+    this._shareProcessNamespace = spec.shareProcessNamespace ?? false;
   }
 
   /**

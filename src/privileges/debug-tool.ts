@@ -32,7 +32,7 @@ export interface DebugToolProps {
    *
    * @default false
    */
-  readonly needsProcessNamespace?: boolean;
+  readonly needsShareProcessNamespace?: boolean;
 
   /**
    * Whether the tool must run as user 0 even when it needs no capabilities.
@@ -49,7 +49,7 @@ export interface DebugToolProps {
  * needs. The sidecar's privileges are the union of its tools' needs.
  *
  * The capability table was measured in a real container engine for the
- * Debian family (see the README, "Privileges per tool") and taken from the
+ * Debian family (see the README, "Privileges follow the tools") and taken from the
  * packages' build recipes for the Alpine family (netshoot).
  */
 export class DebugTool {
@@ -96,28 +96,28 @@ export class DebugTool {
   public static readonly STRACE = new DebugTool({
     name: 'strace',
     capabilities: [Capability.SYS_PTRACE],
-    needsProcessNamespace: true,
+    needsShareProcessNamespace: true,
   });
 
   /** Attach gdb to the application's processes. */
   public static readonly GDB = new DebugTool({
     name: 'gdb',
     capabilities: [Capability.SYS_PTRACE],
-    needsProcessNamespace: true,
+    needsShareProcessNamespace: true,
   });
 
   /** Profile the application's processes with perf (Linux 5.8 or later for PERFMON). */
   public static readonly PERF = new DebugTool({
     name: 'perf',
     capabilities: [Capability.PERFMON, Capability.SYS_PTRACE],
-    needsProcessNamespace: true,
+    needsShareProcessNamespace: true,
   });
 
   /** Enter the application's namespaces with nsenter (setns is gated on SYS_ADMIN by the default seccomp profile). */
   public static readonly NSENTER = new DebugTool({
     name: 'nsenter',
     capabilities: [Capability.SYS_ADMIN, Capability.SYS_PTRACE],
-    needsProcessNamespace: true,
+    needsShareProcessNamespace: true,
     needsRoot: true,
   });
 
@@ -131,7 +131,7 @@ export class DebugTool {
   /** The tool's name. */
   public readonly name: string;
   /** Whether the tool needs the Pod's shared process namespace. */
-  public readonly needsProcessNamespace: boolean;
+  public readonly needsShareProcessNamespace: boolean;
   /** Whether the tool must run as user 0 even without capabilities. */
   public readonly needsRoot: boolean;
   private readonly alpineCapabilities: Capability[];
@@ -141,7 +141,7 @@ export class DebugTool {
     this.name = props.name;
     this.alpineCapabilities = props.capabilities ?? [];
     this.debianCapabilities = props.debianCapabilities ?? this.alpineCapabilities;
-    this.needsProcessNamespace = props.needsProcessNamespace ?? false;
+    this.needsShareProcessNamespace = props.needsShareProcessNamespace ?? false;
     this.needsRoot = props.needsRoot ?? false;
   }
 

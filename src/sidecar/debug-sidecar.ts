@@ -1,16 +1,23 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct, IConstruct } from 'constructs';
-import { DebugOptions } from './debug-options';
+import { IConstruct } from 'constructs';
+import { DebugToggleSource } from '../debug-toggle';
+import { DebugWarnings } from '../debug-warnings';
+import { fail } from '../errors';
+import { ImageFamily } from '../image/image-family';
+import { optionalObject, optionalString } from '../input';
+import { containerNames, isObject, POD_SPEC_PATHS, podSpecPathOf, pointer, recordPodSpecPath } from '../pod-spec';
 import { DebugProfile } from '../privileges/debug-profile';
 import { DebugTool } from '../privileges/debug-tool';
-import { PodSecurity } from '../pod-security/pod-security';
-import { POD_SPEC_PATHS, pointer } from '../pod-spec';
+import { applyAtSynth, nameClash } from './apply';
+import { checkFilter, matchesFilter } from './attach-filter';
+import { DebugOptions } from './debug-options';
+import { bindOpenShiftScc, checkOpenShiftScc } from './openshift';
+import { planSidecar } from './plan';
+import { podSecurityAdvice } from './pod-security-advice';
 import { resolveDebug, ResolvedDebug } from './resolve';
 import { SidecarForm } from './sidecar-form';
-import { planSidecar, SidecarPlan } from './plan';
-
-const CHILD_ID = 'DebugSidecar';
+import { WorkloadFilter } from './workload-filter';
 
 /**
  * Options for `DebugSidecar.attach`.
@@ -19,7 +26,7 @@ export interface DebugSidecarAttachOptions extends DebugOptions {
   /**
    * JSON pointer to the pod spec inside the object, for kinds the library does
    * not know (a custom resource that carries a pod template), for example
-   * `/spec/podTemplate/spec`.
+   * `/spec/podTemplate/spec`. It must point at an object with `containers`.
    *
    * @default - by kind: `/spec` for Pod, `/spec/jobTemplate/spec/template/spec`
    * for CronJob, `/spec/template/spec` for Deployment, StatefulSet, DaemonSet,
@@ -32,51 +39,25 @@ export interface DebugSidecarAttachOptions extends DebugOptions {
  * Options for `DebugSidecar.attachAll`: the sidecar's options plus a filter.
  * A workload must pass every filter that is set.
  */
-export interface DebugSidecarAttachAllOptions extends DebugOptions {
-  /**
-   * Only workloads of these kinds (`Deployment`, `CronJob`, ...).
-   *
-   * @default - every kind that carries a pod template
-   */
-  readonly kinds?: string[];
+export interface DebugSidecarAttachAllOptions extends DebugOptions, WorkloadFilter {}
 
-  /**
-   * Only workloads with one of these names (`metadata.name`) or construct ids.
-   *
-   * @default - any name
-   */
-  readonly names?: string[];
+/** The sidecar of each workload object. A WeakMap, not a child construct: debug off must cost nothing at synth. */
+const SIDECARS = new WeakMap<ApiObject, DebugSidecar>();
 
-  /**
-   * Only workloads whose `metadata.labels` include all of these.
-   *
-   * @default - any labels
-   */
-  readonly labels?: { [key: string]: string };
-}
-
-/** The ApiObject of a target, and the kplus workload around it if any. */
-interface Target {
-  readonly apiObject: ApiObject;
-  readonly workload?: kplus.AbstractPod;
-}
-
-function targetOf(target: IConstruct): Target {
+/** The ApiObject of a target, and the cdk8s-plus workload around it if any. */
+function targetOf(target: IConstruct): { apiObject: ApiObject; workload?: kplus.AbstractPod } {
   if (target instanceof ApiObject) {
     const parent = target.node.scope;
-    return { apiObject: target, workload: parent instanceof kplus.AbstractPod && ApiObject.of(parent) === target ? parent : undefined };
+    return { apiObject: target, workload: parent instanceof kplus.AbstractPod && parent.node.defaultChild === target ? parent : undefined };
   }
-  let apiObject: ApiObject;
-  try {
-    apiObject = ApiObject.of(target);
-  } catch {
-    throw new Error(`${target.node.path}: DebugSidecar.attach needs a workload (a cdk8s-plus workload or an ApiObject with a pod template); this construct has no Kubernetes object.`);
-  }
-  return { apiObject, workload: target instanceof kplus.AbstractPod ? target : undefined };
-}
-
-function containerNames(spec: any): string[] {
-  return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].map((c: any) => c.name);
+  const child = target?.node?.defaultChild;
+  if (child instanceof ApiObject) return { apiObject: child, workload: target instanceof kplus.AbstractPod ? target : undefined };
+  const objects = target?.node ? target.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && podSpecPathOf(c) !== undefined) : [];
+  return fail('target', target?.node?.path ?? target,
+    objects.length > 0 ? `holds ${objects.length} workload object(s) (${objects.map(o => `${o.kind} ${o.name}`).join(', ')}), not one workload (an Include or a Helm chart?)`
+      : 'has no Kubernetes object, so it is not a workload',
+    objects.length > 0 ? 'Use DebugSidecar.attachAll(target, options) for all of them (filter with kinds, names or labels), or attach to one of its ApiObjects (include.apiObjects).'
+      : 'Attach to a cdk8s-plus workload or an ApiObject with a pod template.');
 }
 
 /**
@@ -87,8 +68,11 @@ function containerNames(spec: any): string[] {
  * synthesized, so it sees containers and volumes added after `attach`. The
  * application's containers are never changed; the Pod only gains the sidecar,
  * its volumes and, when a tool needs it, `shareProcessNamespace: true`.
+ *
+ * When debug is off nothing is added to the construct tree or the manifest;
+ * the decided values are still here.
  */
-export class DebugSidecar extends Construct {
+export class DebugSidecar {
   /**
    * Adds a debug sidecar to one workload: any cdk8s-plus workload
    * (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod) or any ApiObject
@@ -100,18 +84,30 @@ export class DebugSidecar extends Construct {
    */
   public static attach(target: IConstruct, options: DebugSidecarAttachOptions = {}): DebugSidecar {
     const { apiObject, workload } = targetOf(target);
-    const existing = DebugSidecar.of(apiObject);
+    const existing = SIDECARS.get(apiObject);
     if (existing) {
-      throw new Error(`${apiObject.node.path}: already has a debug sidecar ('${existing.containerName}'); attach it once per workload (DebugSidecar.attachAll skips workloads that have one).`);
+      fail('target', apiObject.kind, `already has a debug sidecar ('${existing.containerName}')`,
+        'Attach it once per workload (DebugSidecar.attachAll skips workloads that have one).', apiObject);
     }
-    const path = options.podSpecPath ?? POD_SPEC_PATHS[apiObject.kind];
+    const given = optionalObject<DebugSidecarAttachOptions>('debug', options, 'Pass an object such as { tools: [DebugTool.TCPDUMP] }.') ?? {};
+    const podSpecPath = optionalString('podSpecPath', given.podSpecPath, "Pass a JSON pointer such as '/spec/template/spec'.");
+    const path = podSpecPath ?? POD_SPEC_PATHS[apiObject.kind];
     if (path === undefined) {
-      throw new Error(`${apiObject.node.path}: a ${apiObject.kind} has no pod template, so it cannot get a debug sidecar (got kind '${apiObject.kind}'). Attach to a workload (${Object.keys(POD_SPEC_PATHS).join(', ')}), or give 'podSpecPath' for a custom resource with a pod template.`);
+      fail('kind', apiObject.kind, 'has no pod template, so this object cannot get a debug sidecar',
+        `Attach to a workload (${Object.keys(POD_SPEC_PATHS).join(', ')}), or give 'podSpecPath' for a custom resource with a pod template.`, apiObject);
     }
-    if (!path.startsWith('/')) {
-      throw new Error(`'podSpecPath' must be a JSON pointer starting with '/' (got '${path}'), for example '/spec/template/spec'.`);
+    if (podSpecPath !== undefined) {
+      if (!podSpecPath.startsWith('/')) fail('podSpecPath', podSpecPath, 'is not a JSON pointer', "Start it with '/', for example '/spec/template/spec'.");
+      // Checked now, whether or not debug is on: an object's pod spec is there from construction.
+      const spec = pointer(apiObject.toJson(), podSpecPath);
+      if (!isObject(spec) || !Array.isArray(spec.containers)) {
+        const hint = isObject(spec) && isObject(spec.spec) ? ` It points at a pod template: use '${podSpecPath}/spec'.` : '';
+        fail('podSpecPath', podSpecPath, `does not point at a pod spec (an object with 'containers') in this ${apiObject.kind}`,
+          `Give the JSON pointer of the pod spec.${hint}`, apiObject);
+      }
+      recordPodSpecPath(apiObject, podSpecPath);
     }
-    return new DebugSidecar(apiObject, workload, path, options);
+    return new DebugSidecar(apiObject, workload, path, given);
   }
 
   /**
@@ -120,131 +116,101 @@ export class DebugSidecar extends Construct {
    * so a workload attached on its own keeps its own options.
    *
    * Call it after the workloads are defined; a matching workload defined
-   * later is reported as an error at synth, never silently left out.
+   * later is reported as an error at synth, never silently left out. A
+   * filter that matches nothing is a warning (see `DebugWarnings`).
    */
   public static attachAll(scope: IConstruct, options: DebugSidecarAttachAllOptions = {}): DebugSidecar[] {
+    const given = optionalObject<DebugSidecarAttachAllOptions>('debug', options, 'Pass an object such as { kinds: [\'Deployment\'] }.') ?? {};
+    const filter = checkFilter(given);
     const matches = () => scope.node.findAll()
       .filter((c): c is ApiObject => c instanceof ApiObject && POD_SPEC_PATHS[c.kind] !== undefined)
-      .filter(o => DebugSidecar.matches(o, options));
-    const attached = matches().filter(o => !DebugSidecar.of(o)).map(o => DebugSidecar.attach(o, options));
+      .filter(o => matchesFilter(o, filter));
+    const found = matches();
+    if (found.length === 0) {
+      DebugWarnings._warn(scope, `DebugSidecar.attachAll found no workload${filter.kinds || filter.names || filter.labels ? ' that passes the filter' : ''} `
+        + `(got ${JSON.stringify(filter)}). Call it after the workloads are defined, and check the filter.`);
+    }
+    const attached = found.filter(o => !SIDECARS.has(o)).map(o => DebugSidecar.attach(o, given));
     scope.node.addValidation({
-      validate: () => matches().filter(o => !DebugSidecar.of(o)).map(o =>
+      validate: () => matches().filter(o => !SIDECARS.has(o)).map(o =>
         `${o.node.path}: this ${o.kind} was defined after DebugSidecar.attachAll('${scope.node.path}') ran; call attachAll after every workload is defined.`),
     });
     return attached;
   }
 
   /**
-   * The debug sidecar attached to a workload, if any.
+   * The debug sidecar attached to a workload, if any (also when debug is off).
    */
   public static of(target: IConstruct): DebugSidecar | undefined {
-    let apiObject: ApiObject;
-    try {
-      apiObject = target instanceof ApiObject ? target : ApiObject.of(target);
-    } catch {
-      return undefined;
-    }
-    const child = apiObject.node.tryFindChild(CHILD_ID);
-    return child instanceof DebugSidecar ? child : undefined;
+    const apiObject = target instanceof ApiObject ? target : target?.node?.defaultChild;
+    return apiObject instanceof ApiObject ? SIDECARS.get(apiObject) : undefined;
   }
 
-  private static matches(o: ApiObject, filter: DebugSidecarAttachAllOptions): boolean {
-    if (filter.kinds && !filter.kinds.includes(o.kind)) return false;
-    const ids = [o.name, o.node.id, o.node.scope?.node.id];
-    if (filter.names && !filter.names.some(n => ids.includes(n))) return false;
-    return Object.entries(filter.labels ?? {}).every(([k, v]) => o.metadata.getLabel(k) === v);
-  }
+  /** The JSON pointer of the pod spec the sidecar is added to. */
+  public readonly podSpecPath: string;
 
-  private static clash(apiObject: ApiObject, name: string): Error {
-    return new Error(`${apiObject.node.path}: 'debug.name' clashes with a container of the application (got '${name}'). Set 'debug.name' to a name no container in this Pod uses.`);
-  }
+  private readonly apiObject: ApiObject;
+  private readonly resolved: ResolvedDebug;
 
-  private static factsOf(workload: kplus.AbstractPod) {
-    return {
-      restartPolicy: workload.restartPolicy as string | undefined,
-      names: [...workload.containers, ...workload.initContainers].map(c => c.name),
-    };
-  }
+  private constructor(apiObject: ApiObject, workload: kplus.AbstractPod | undefined, podSpecPath: string, options: DebugSidecarAttachOptions) {
+    // What the workload says of itself now; the final pod spec is checked again at synth.
+    const spec = workload ? undefined : pointer(apiObject.toJson(), podSpecPath);
+    const restartPolicy = workload ? workload.restartPolicy as string | undefined : spec?.restartPolicy;
+    const names = workload ? [...workload.containers, ...workload.initContainers].map(c => c.name) : containerNames(spec);
+    const r = resolveDebug(apiObject, options, { kind: apiObject.kind, restartPolicy });
+    if (names.includes(r.name)) nameClash(apiObject, r.name);
+    const openShift = options.openShiftScc === undefined ? undefined : checkOpenShiftScc(apiObject, options.openShiftScc);
 
-  private static factsOfJson(apiObject: ApiObject, podSpecPath: string) {
-    const spec = pointer(apiObject.toJson(), podSpecPath);
-    return { restartPolicy: spec?.restartPolicy as string | undefined, names: containerNames(spec) };
+    this.apiObject = apiObject;
+    this.resolved = r;
+    this.podSpecPath = podSpecPath;
+    SIDECARS.set(apiObject, this);
+    for (const w of r.warnings) DebugWarnings._warn(apiObject, w);
+    if (!r.enabled) return;
+
+    const podAccount = workload ? workload.serviceAccount?.name : spec?.serviceAccountName;
+    const serviceAccount = openShift === undefined ? undefined : bindOpenShiftScc(apiObject, openShift, podAccount);
+    applyAtSynth(apiObject, podSpecPath, r, serviceAccount);
+    // The namespace's Pod Security level is known only once the whole app is defined.
+    apiObject.node.addValidation({ validate: () => podSecurityAdvice(apiObject, podSpecPath, r) });
   }
 
   /** Whether the sidecar is in the manifest. */
-  public readonly enabled: boolean;
-  /** Where `enabled` came from: `prop`, `context`, `env` or `default`. */
-  public readonly enabledBy: string;
+  public get enabled(): boolean { return this.resolved.enabled; }
+  /** What decided `enabled`. */
+  public get enabledBy(): DebugToggleSource { return this.resolved.enabledBy; }
   /** The sidecar container's name. */
-  public readonly containerName: string;
+  public get containerName(): string { return this.resolved.name; }
   /** The sidecar's image. */
-  public readonly image: string;
+  public get image(): string { return this.resolved.image; }
+  /** The distribution family of the image, which decides some tools' capabilities. */
+  public get imageFamily(): ImageFamily { return this.resolved.imageFamily; }
   /** The sidecar's command. */
-  public readonly command: string[];
+  public get command(): string[] { return [...this.resolved.command]; }
   /** The tools the sidecar was configured for. */
-  public readonly tools: DebugTool[];
+  public get tools(): DebugTool[] { return [...this.resolved.tools]; }
   /** The privilege preset, if one was chosen. */
-  public readonly profile?: DebugProfile;
+  public get profile(): DebugProfile | undefined { return this.resolved.profile; }
   /** The capabilities added after dropping ALL, in Kubernetes spelling (`NET_RAW`). */
-  public readonly capabilities: string[];
+  public get capabilities(): string[] { return [...this.resolved.capabilities]; }
   /** The user the sidecar runs as. */
-  public readonly runAsUser: number;
+  public get runAsUser(): number { return this.resolved.runAsUser; }
   /** `runAsNonRoot` on the sidecar container. */
-  public readonly runAsNonRoot: boolean;
+  public get ensureNonRoot(): boolean { return this.resolved.ensureNonRoot; }
   /** Whether the sidecar is privileged. */
-  public readonly privileged: boolean;
+  public get privileged(): boolean { return this.resolved.privileged; }
   /** `allowPrivilegeEscalation` on the sidecar container. */
-  public readonly allowPrivilegeEscalation: boolean;
+  public get allowPrivilegeEscalation(): boolean { return this.resolved.allowPrivilegeEscalation; }
   /** `readOnlyRootFilesystem` on the sidecar container. */
-  public readonly readOnlyRootFilesystem: boolean;
+  public get readOnlyRootFilesystem(): boolean { return this.resolved.readOnlyRootFilesystem; }
   /** Whether the Pod gets `shareProcessNamespace: true`. */
-  public readonly sharesProcessNamespace: boolean;
+  public get shareProcessNamespace(): boolean { return this.resolved.shareProcessNamespace; }
   /** How the sidecar joins the Pod. */
-  public readonly form: SidecarForm;
-  /** The JSON pointer of the pod spec the sidecar is added to. */
-  public readonly podSpecPath: string;
-  /** Problems that are not errors, such as a mutable image tag. */
-  public readonly warnings: string[];
-
-  private readonly resolved: ResolvedDebug;
-
-  private constructor(apiObject: ApiObject, workload: kplus.AbstractPod | undefined, podSpecPath: string, options: DebugOptions) {
-    super(apiObject, CHILD_ID);
-    const known = workload ? DebugSidecar.factsOf(workload) : DebugSidecar.factsOfJson(apiObject, podSpecPath);
-    const r = resolveDebug(apiObject, options, { kind: apiObject.kind, restartPolicy: known.restartPolicy });
-    if (known.names.includes(r.name)) {
-      throw DebugSidecar.clash(apiObject, r.name);
-    }
-    this.resolved = r;
-    this.enabled = r.enabled;
-    this.enabledBy = r.enabledBy;
-    this.containerName = r.name;
-    this.image = r.image;
-    this.command = r.command;
-    this.tools = r.tools;
-    this.profile = r.profile;
-    this.capabilities = r.capabilities;
-    this.runAsUser = r.runAsUser;
-    this.runAsNonRoot = r.runAsNonRoot;
-    this.privileged = r.privileged;
-    this.allowPrivilegeEscalation = r.allowPrivilegeEscalation;
-    this.readOnlyRootFilesystem = r.readOnlyRootFilesystem;
-    this.sharesProcessNamespace = r.sharesProcessNamespace;
-    this.form = r.form;
-    this.podSpecPath = podSpecPath;
-    this.warnings = r.warnings;
-    // A namespace that enforces a Pod Security level (PodSecurity.enforce or a labelled Namespace) is checked at synth.
-    this.node.addValidation({ validate: () => PodSecurity._checkDebugSidecar(this, r.imageFamily) });
-    for (const w of r.warnings) {
-      process.stderr.write(`[cdk8s-debuggable] warning: ${apiObject.node.path}: ${w}\n`);
-    }
-    if (r.enabled) {
-      const podAccount = () => (workload ? workload.serviceAccount?.name : pointer(apiObject.toJson(), podSpecPath)?.serviceAccountName);
-      const serviceAccount = options.openShiftScc === undefined ? undefined
-        : this.bindOpenShiftScc(apiObject, options.openShiftScc, podAccount());
-      this.applyAtSynth(apiObject, serviceAccount);
-    }
-  }
+  public get form(): SidecarForm { return this.resolved.form; }
+  /** Problems that are not errors, such as a mutable image tag (also in `DebugWarnings.of`). */
+  public get warnings(): string[] { return [...this.resolved.warnings]; }
+  /** The workload object the sidecar belongs to. */
+  public get workload(): ApiObject { return this.apiObject; }
 
   /**
    * The sidecar container as it appears in the manifest (plain Kubernetes JSON).
@@ -253,80 +219,5 @@ export class DebugSidecar extends Construct {
    */
   public containerJson(podMountsToken: boolean = false): any {
     return planSidecar(this.resolved, podMountsToken).container;
-  }
-
-  /**
-   * Adds the plan to the object's JSON each time it is serialized, so the
-   * sidecar sees the final pod spec (containers and volumes added later).
-   * JSON patches cannot do it: `add .../volumes/-` fails where the pod has no
-   * volumes, and the name checks need the final containers.
-   */
-  /**
-   * Emits the RoleBinding (and, for a Pod on the `default` account, a
-   * dedicated ServiceAccount) that admits the Pod under an OpenShift SCC.
-   * @returns the service account the Pod must be switched to, if any
-   */
-  private bindOpenShiftScc(apiObject: ApiObject, scc: string, podServiceAccount: string | undefined): string | undefined {
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(scc)) {
-      throw new Error(`'debug.openShiftScc' is not an SCC name (got '${scc}'). Use the name of a SecurityContextConstraints object, for example 'privileged'.`);
-    }
-    const namespace = apiObject.metadata.namespace ?? Chart.of(apiObject).namespace;
-    if (namespace === undefined) {
-      throw new Error(`${apiObject.node.path}: 'debug.openShiftScc' needs the workload's namespace for its RoleBinding (got none). Set 'namespace' on the Chart or the workload's metadata.`);
-    }
-    const dedicated = podServiceAccount === undefined || podServiceAccount === 'default' ? `${apiObject.name}-debug` : undefined;
-    const subject = dedicated ?? podServiceAccount!;
-    if (dedicated) {
-      new ApiObject(this, 'ServiceAccount', {
-        apiVersion: 'v1',
-        kind: 'ServiceAccount',
-        metadata: { name: dedicated, namespace },
-        automountServiceAccountToken: false,
-      } as any);
-    }
-    new ApiObject(this, 'SccRoleBinding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: `${subject}-scc-${scc}`, namespace },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `system:openshift:scc:${scc}` },
-      subjects: [{ kind: 'ServiceAccount', name: subject, namespace }],
-    } as any);
-    return dedicated;
-  }
-
-  private applyAtSynth(apiObject: ApiObject, serviceAccountName: string | undefined): void {
-    const toJson = apiObject.toJson.bind(apiObject);
-    apiObject.toJson = () => {
-      const json = toJson();
-      const spec = pointer(json, this.podSpecPath);
-      if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
-        throw new Error(`${apiObject.node.path}: no pod spec at '${this.podSpecPath}' in this ${apiObject.kind}; give 'podSpecPath' the JSON pointer of its pod spec.`);
-      }
-      if (containerNames(spec).includes(this.containerName)) {
-        throw DebugSidecar.clash(apiObject, this.containerName);
-      }
-      if (serviceAccountName) spec.serviceAccountName = serviceAccountName;
-      applyPlan(apiObject, spec, planSidecar(this.resolved, spec.automountServiceAccountToken !== false));
-      return json;
-    };
-  }
-}
-
-function applyPlan(apiObject: ApiObject, spec: any, plan: SidecarPlan): void {
-  const volumeNames = new Set((spec.volumes ?? []).map((v: any) => v.name));
-  for (const v of plan.volumes) {
-    if (volumeNames.has(v.name)) {
-      throw new Error(`${apiObject.node.path}: the debug sidecar's volume '${v.name}' clashes with a volume of the application. Set 'debug.name' so its volumes ('<name>-scratch') get another name.`);
-    }
-  }
-  const list = plan.asInitContainer ? 'initContainers' : 'containers';
-  spec[list] = [...(spec[list] ?? []), plan.container];
-  spec.volumes = [...(spec.volumes ?? []), ...plan.volumes];
-  if (plan.shareProcessNamespace) spec.shareProcessNamespace = true;
-  // Keep the keys sorted, as cdk8s writes them.
-  for (const key of Object.keys(spec).sort()) {
-    const value = spec[key];
-    delete spec[key];
-    spec[key] = value;
   }
 }

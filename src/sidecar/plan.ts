@@ -39,7 +39,7 @@ export function planSidecar(r: ResolvedDebug, maskServiceAccountToken: boolean):
     allowPrivilegeEscalation: r.allowPrivilegeEscalation,
     privileged: r.privileged,
     readOnlyRootFilesystem: r.readOnlyRootFilesystem,
-    runAsNonRoot: r.runAsNonRoot,
+    runAsNonRoot: r.ensureNonRoot,
     runAsUser: r.runAsUser,
     seccompProfile: { type: 'RuntimeDefault' },
   };
@@ -69,6 +69,6 @@ export function planSidecar(r: ResolvedDebug, maskServiceAccountToken: boolean):
     container: sorted(container),
     asInitContainer,
     volumes: volumes.map(sorted),
-    shareProcessNamespace: r.sharesProcessNamespace,
+    shareProcessNamespace: r.shareProcessNamespace,
   };
 }

@@ -1,0 +1,40 @@
+// The grammar of image references, and the rule that a debug image must be
+// pinned where it matters.
+
+import { fail } from '../errors';
+
+// docker/distribution reference grammar: [host[:port]/]path[:tag][@digest]
+const IMAGE_REFERENCE = new RegExp(
+  '^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?'
+  + '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*'
+  + '(?::[\\w][\\w.-]{0,127})?'
+  + '(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$',
+);
+
+/** Is the image referenced by a tag that can move (no tag, or `latest`) and no digest? */
+export function isMutableImage(image: string): boolean {
+  if (image.includes('@')) return false;
+  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+  const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
+  return tag === undefined || tag === 'latest';
+}
+
+/** Checks an image reference's grammar; returns it. */
+export function checkImageReference(field: string, image: unknown, example: string): string {
+  if (typeof image !== 'string' || image.length > 255 || !IMAGE_REFERENCE.test(image)) {
+    return fail(field, image, 'is not a valid image reference',
+      `Use [registry/]repository:tag or ...@sha256:digest with a lowercase repository, for example '${example}'.`);
+  }
+  return image;
+}
+
+/**
+ * The problem with a mutable tag: an error where the environment is
+ * production, a warning (returned) elsewhere.
+ */
+export function mutableTagWarning(field: string, image: string, production: boolean): string | undefined {
+  if (!isMutableImage(image)) return undefined;
+  const problem = 'uses a mutable tag (latest or none): the sidecar can change under you between two Pod starts';
+  if (production) fail(field, image, problem, 'Pin a version tag or a digest (@sha256:...) where the environment is production.');
+  return `'${field}' ${problem} (got "${image}"). Pin a version tag or a digest.`;
+}

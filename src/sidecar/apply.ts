@@ -1,0 +1,83 @@
+// Adds a planned sidecar to a workload's pod spec each time the object is
+// serialized, so it sees the final pod spec (containers and volumes added
+// after attach). A JSON patch cannot do it: `add .../volumes/-` fails where
+// the Pod has no volumes, and the checks below need the final containers.
+
+import { ApiObject } from 'cdk8s';
+import { DebugWarnings } from '../debug-warnings';
+import { fail } from '../errors';
+import { containerNames, isObject, pointer } from '../pod-spec';
+import { planSidecar, SidecarPlan } from './plan';
+import { ResolvedDebug } from './resolve';
+
+/** Capabilities that act on the node's own network when the Pod uses hostNetwork. */
+const HOST_NETWORK_CAPABILITIES = ['NET_ADMIN', 'NET_RAW'];
+
+/** The error for a sidecar name that an app container already has. */
+export function nameClash(apiObject: ApiObject, name: string): never {
+  return fail('debug.name', name, 'clashes with a container of the application', "Set 'debug.name' to a name no container in this Pod uses.", apiObject);
+}
+
+/** Refuses a pod spec the sidecar cannot join as planned; warns about a risky one. */
+function checkPodSpec(apiObject: ApiObject, path: string, spec: unknown, r: ResolvedDebug): asserts spec is Record<string, any> {
+  if (!isObject(spec) || !Array.isArray(spec.containers)) {
+    const hint = isObject(spec) && isObject(spec.spec) ? ` It points at a pod template: use '${path}/spec'.` : '';
+    fail('podSpecPath', path, `does not point at a pod spec (an object with 'containers') in this ${apiObject.kind}`,
+      `Give the JSON pointer of the pod spec.${hint}`, apiObject);
+  }
+  if (containerNames(spec).includes(r.name)) nameClash(apiObject, r.name);
+  if (spec.os?.name === 'windows') {
+    fail('spec.os.name', 'windows', 'makes this a Windows Pod, and the debug sidecar is a Linux container (capabilities, seccomp, runAsUser)',
+      'Switch debug off for Windows workloads; debug a Windows node with kubectl debug node/... instead.', apiObject);
+  }
+  if (spec.shareProcessNamespace === false && r.shareProcessNamespace) {
+    fail('spec.shareProcessNamespace', false, "is set by the application, and the debug sidecar needs the Pod's processes in view",
+      "Remove the app's 'shareProcessNamespace: false', or drop the tools that need it (and use SidecarForm.NATIVE_SIDECAR for a Job).", apiObject);
+  }
+  const hostCaps = spec.hostNetwork === true ? r.capabilities.filter(c => HOST_NETWORK_CAPABILITIES.includes(c)) : [];
+  if (hostCaps.length > 0 || (spec.hostNetwork === true && r.privileged)) {
+    const what = r.privileged ? 'privileged mode' : hostCaps.join(' and ');
+    const problem = `gives the debug sidecar ${what} on the node's own network (hostNetwork: true), not the Pod's`;
+    if (r.production) {
+      fail('spec.hostNetwork', true, problem, 'Switch debug off for this workload in production, or debug the node with kubectl debug node/... .', apiObject);
+    }
+    DebugWarnings._warn(apiObject, `'spec.hostNetwork' ${problem} (got true). Capture with care: this is the node's traffic.`);
+  }
+}
+
+function applyPlan(apiObject: ApiObject, spec: Record<string, any>, plan: SidecarPlan): void {
+  const volumeNames = new Set((spec.volumes ?? []).map((v: any) => v.name));
+  for (const v of plan.volumes) {
+    if (volumeNames.has(v.name)) {
+      fail('debug.name', plan.container.name, `gives the sidecar a volume '${v.name}' that the application already has`,
+        "Set 'debug.name' to another name (its volumes are '<name>-scratch' and '<name>-no-token').", apiObject);
+    }
+  }
+  const list = plan.asInitContainer ? 'initContainers' : 'containers';
+  spec[list] = [...(spec[list] ?? []), plan.container];
+  spec.volumes = [...(spec.volumes ?? []), ...plan.volumes];
+  if (plan.shareProcessNamespace) spec.shareProcessNamespace = true;
+  // Keep the keys sorted, as cdk8s writes them.
+  for (const key of Object.keys(spec).sort()) {
+    const value = spec[key];
+    delete spec[key];
+    spec[key] = value;
+  }
+}
+
+/**
+ * Wraps the object's toJson so the sidecar is added to the pod spec at
+ * `path` every time it is serialized.
+ * @param serviceAccountName the service account the Pod is switched to (OpenShift), if any
+ */
+export function applyAtSynth(apiObject: ApiObject, path: string, r: ResolvedDebug, serviceAccountName: string | undefined): void {
+  const toJson = apiObject.toJson.bind(apiObject);
+  apiObject.toJson = () => {
+    const json = toJson();
+    const spec = pointer(json, path);
+    checkPodSpec(apiObject, path, spec, r);
+    if (serviceAccountName) spec.serviceAccountName = serviceAccountName;
+    applyPlan(apiObject, spec, planSidecar(r, spec.automountServiceAccountToken !== false));
+    return json;
+  };
+}

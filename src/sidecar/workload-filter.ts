@@ -1,0 +1,27 @@
+/**
+ * Which workloads `DebugSidecar.attachAll` picks. A workload must pass every
+ * filter that is set.
+ */
+export interface WorkloadFilter {
+  /**
+   * Only workloads of these kinds (`Deployment`, `CronJob`, ...), spelled as
+   * in the manifest.
+   *
+   * @default - every kind that carries a pod template
+   */
+  readonly kinds?: string[];
+
+  /**
+   * Only workloads with one of these names (`metadata.name`) or construct ids.
+   *
+   * @default - any name
+   */
+  readonly names?: string[];
+
+  /**
+   * Only workloads whose `metadata.labels` include all of these.
+   *
+   * @default - any labels
+   */
+  readonly labels?: { [key: string]: string };
+}
