@@ -3,6 +3,7 @@ export * from './debug-warnings';
 export * from './debuggable-deployment';
 export * from './image/debug-image';
 export * from './image/image-family';
+export * from './image/recipe-options';
 export * from './kubernetes-version';
 export * from './pod-security/level';
 export * from './pod-security/pod-security';

@@ -5,6 +5,11 @@
 
 import { fail } from './errors';
 
+/** "a Size", "an ImageFamily". */
+function article(name: string): string {
+  return /^[AEIOU]/.test(name) ? `an ${name}` : `a ${name}`;
+}
+
 /** `undefined`, or a boolean. */
 export function optionalBoolean(field: string, value: unknown): boolean | undefined {
   if (value === undefined || typeof value === 'boolean') return value;
@@ -45,11 +50,12 @@ export function optionalEnum<T extends string>(field: string, value: unknown, va
   const allowed = Object.values(values) as string[];
   if (typeof value === 'string' && allowed.includes(value)) return value as T;
   const members = Object.keys(values).map(k => `${enumName}.${k}`).join(', ');
-  return fail(field, value, `is not a ${enumName}`, `Use one of ${members}.`);
+  return fail(field, value, `is not ${article(enumName)}`, `Use one of ${members}.`);
 }
 
 /** `undefined`, or an instance of an enum-like class. */
-export function optionalInstance<T>(field: string, value: unknown, type: { readonly prototype: T; readonly name: string }, fix: string): T | undefined {
+export function optionalInstance<T>(field: string, value: unknown, type: { readonly prototype: T; readonly name: string },
+  fix: string): T | undefined {
   if (value === undefined || value instanceof (type as any)) return value as T | undefined;
-  return fail(field, value, `is not a ${type.name}`, fix);
+  return fail(field, value, `is not ${article(type.name)}`, fix);
 }

@@ -15,7 +15,7 @@ describe('shared pod network', () => {
 
   test('the debug container is in the same pod template as the app container', () => {
     expect(spec.containers.map((c: any) => c.name)).toEqual(['main', 'debug']);
-    expect(containerNamed(spec, 'debug').image).toEqual(DebugImage.NETSHOOT);
+    expect(containerNamed(spec, 'debug').image).toEqual(DebugImage.NETSHOOT.reference);
   });
 
   test('the pod does not use the host network', () => {

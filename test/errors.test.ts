@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  Capability, DebuggableDeployment, DebugOptions, DebugProfile, DebugSidecar, DebugTool, ImageFamily,
+  Capability, DebuggableDeployment, DebugImage, DebugOptions, DebugProfile, DebugSidecar, DebugTool, ImageFamily,
 } from '../src';
 import { everyManifestPassesTheSchema, synth } from './support/manifests';
 
@@ -70,7 +70,7 @@ describe('bad input fails at synth with the field, the value and the fix', () =>
   });
 
   test.each(['Nicolaka/Netshoot:v1', 'netshoot:v 1', 'https://docker.io/nicolaka/netshoot:v1', '', 'repo@sha256:abc'])('fails on the invalid image reference %p', (image) => {
-    expect(() => make({ image })).toThrow(/'debug.image' is not a valid image reference \(got ".*"\)\. Use \[registry\/\]repository:tag/);
+    expect(() => make({ image: DebugImage.of(image) })).toThrow(/'image' is not a valid image reference \(got ".*"\)\. Use \[registry\/\]repository:tag/);
   });
 
   test('fails on a tool the profile cannot serve', () => {
@@ -79,7 +79,7 @@ describe('bad input fails at synth with the field, the value and the fix', () =>
   });
 
   test("fails on Debian's tcpdump under NETADMIN (it needs SETUID and SETGID too)", () => {
-    expect(() => make({ profile: DebugProfile.NETADMIN, tools: [DebugTool.TCPDUMP], imageFamily: ImageFamily.DEBIAN, image: 'debian-debug:12' }))
+    expect(() => make({ profile: DebugProfile.NETADMIN, tools: [DebugTool.TCPDUMP], image: DebugImage.of('debian-debug:12', ImageFamily.DEBIAN) }))
       .toThrow(/needs NET_RAW, SETUID, SETGID in an image of the debian family, which DebugProfile.NETADMIN cannot give \(it allows NET_ADMIN, NET_RAW\)/);
   });
 
@@ -105,13 +105,13 @@ describe('bad input fails at synth with the field, the value and the fix', () =>
   test('fails on a mutable image tag where the environment is production', () => {
     const chart = Testing.chart();
     chart.node.setContext('cdk8s-debuggable/environment', 'production');
-    expect(() => new DebuggableDeployment(chart, 'web', { containers: [APP], debug: { enabled: true, allowInProduction: true, image: 'nicolaka/netshoot:latest' } }))
+    expect(() => new DebuggableDeployment(chart, 'web', { containers: [APP], debug: { enabled: true, allowInProduction: true, image: DebugImage.of('nicolaka/netshoot:latest') } }))
       .toThrow(/'debug.image' uses a mutable tag \(latest or none\).*\(got "nicolaka\/netshoot:latest"\)\. Pin a version tag or a digest/);
   });
 
   test('warns (and does not fail) on a mutable image tag elsewhere', () => {
     const chart = Testing.chart();
-    const dep = new DebuggableDeployment(chart, 'web', { containers: [APP], debug: { enabled: true, image: 'nicolaka/netshoot' } });
+    const dep = new DebuggableDeployment(chart, 'web', { containers: [APP], debug: { enabled: true, image: DebugImage.of('nicolaka/netshoot') } });
     expect(dep.debug.warnings).toEqual([expect.stringMatching(/'debug.image' uses a mutable tag/)]);
   });
 
@@ -131,7 +131,7 @@ describe('bad input fails at synth with the field, the value and the fix', () =>
 describe('a valid configuration still synthesizes', () => {
   test('a digest-pinned image is accepted', () => {
     const image = 'registry.example.com:5000/team/debug@sha256:' + 'a'.repeat(64);
-    expect(make({ image })[0].spec.template.spec.containers[1].image).toBe(image);
+    expect(make({ image: DebugImage.of(image, ImageFamily.DEBIAN) })[0].spec.template.spec.containers[1].image).toBe(image);
   });
 });
 

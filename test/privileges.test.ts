@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import {
-  Capability, DebuggableDeployment, DebugOptions, DebugProfile, DebugTool, ImageFamily,
+  Capability, DebugImage, DebuggableDeployment, DebugOptions, DebugProfile, DebugTool, ImageFamily,
 } from '../src';
 import { containerNamed, everyManifestPassesTheSchema, only, podSpecOf, synth } from './support/manifests';
 
@@ -81,7 +81,7 @@ describe('privileges per tool (Alpine family, the default image)', () => {
 
 describe('the image family changes what a tool needs', () => {
   test("Debian's tcpdump also needs SETUID and SETGID (it drops privileges to user tcpdump)", () => {
-    const { debug } = sidecarOf({ tools: [DebugTool.TCPDUMP], imageFamily: ImageFamily.DEBIAN, image: 'registry.example.com/debug:1' });
+    const { debug } = sidecarOf({ tools: [DebugTool.TCPDUMP], image: DebugImage.of('registry.example.com/debug:1', ImageFamily.DEBIAN) });
     expect(debug.securityContext.capabilities.add).toEqual(['NET_RAW', 'SETGID', 'SETUID']);
   });
   test('the same tool in Alpine needs NET_RAW only', () => {

@@ -34,7 +34,6 @@ function yamlFile(text: string): string {
   return file;
 }
 
-const checksOf = (violations: Array<{ check: string }>) => [...new Set(violations.map(v => v.check))].sort();
 
 /**
  * Synthesizes the chart the way `cdk8s synth` does (which validates the whole

@@ -38,3 +38,15 @@ export function mutableTagWarning(field: string, image: string, production: bool
   if (production) fail(field, image, problem, 'Pin a version tag or a digest (@sha256:...) where the environment is production.');
   return `'${field}' ${problem} (got "${image}"). Pin a version tag or a digest.`;
 }
+
+/** The repository of a reference, the way Docker normalizes it: `debian:12` → `docker.io/library/debian`. */
+export function repositoryOf(reference: string): string {
+  const withoutDigest = reference.split('@')[0];
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.indexOf(':', lastSlash + 1);
+  const name = colon === -1 ? withoutDigest : withoutDigest.slice(0, colon);
+  const first = name.split('/')[0];
+  const hasRegistry = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (hasRegistry) return first === 'index.docker.io' ? `docker.io/${name.slice(first.length + 1)}` : name;
+  return name.includes('/') ? `docker.io/${name}` : `docker.io/library/${name}`;
+}

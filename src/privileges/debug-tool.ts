@@ -27,6 +27,21 @@ export interface DebugToolProps {
   readonly debianCapabilities?: Capability[];
 
   /**
+   * The packages that install the tool in an Alpine-family image, for
+   * `DebugImage.recipe`.
+   *
+   * @default - none: the recipe refuses the tool
+   */
+  readonly packages?: string[];
+
+  /**
+   * The packages that install the tool in a Debian-family image.
+   *
+   * @default - the same as `packages`
+   */
+  readonly debianPackages?: string[];
+
+  /**
    * Whether the tool must see the application's processes, which needs
    * `shareProcessNamespace: true` on the Pod.
    *
@@ -56,6 +71,7 @@ export class DebugTool {
   /** Packet capture with tcpdump (raw socket; Debian's build also changes user to `tcpdump`). */
   public static readonly TCPDUMP = new DebugTool({
     name: 'tcpdump',
+    packages: ['tcpdump'],
     capabilities: [Capability.NET_RAW],
     debianCapabilities: [Capability.NET_RAW, Capability.SETUID, Capability.SETGID],
   });
@@ -67,34 +83,37 @@ export class DebugTool {
    */
   public static readonly TSHARK = new DebugTool({
     name: 'tshark',
+    packages: ['tshark'],
     capabilities: [Capability.NET_RAW, Capability.NET_ADMIN],
     debianCapabilities: [Capability.NET_RAW],
   });
 
   /** ICMP echo with ping (raw socket; Debian's ping carries the file capability NET_RAW, so it cannot start without it). */
-  public static readonly PING = new DebugTool({ name: 'ping', capabilities: [Capability.NET_RAW] });
+  public static readonly PING = new DebugTool({ name: 'ping', packages: ['iputils'], debianPackages: ['iputils-ping'], capabilities: [Capability.NET_RAW] });
 
   /** traceroute, mtr and tcptraceroute (raw sockets). */
-  public static readonly TRACEROUTE = new DebugTool({ name: 'traceroute', capabilities: [Capability.NET_RAW] });
+  public static readonly TRACEROUTE = new DebugTool({ name: 'traceroute', packages: ['mtr'], debianPackages: ['traceroute'], capabilities: [Capability.NET_RAW] });
 
   /** nmap SYN and OS scans (raw sockets); `nmap -sT` needs nothing. */
-  public static readonly NMAP = new DebugTool({ name: 'nmap', capabilities: [Capability.NET_RAW] });
+  public static readonly NMAP = new DebugTool({ name: 'nmap', packages: ['nmap'], capabilities: [Capability.NET_RAW] });
 
   /** iptables, nft, ipset and conntrack: read and change the Pod's packet filter. */
   public static readonly IPTABLES = new DebugTool({
     name: 'iptables',
+    packages: ['iptables'],
     capabilities: [Capability.NET_ADMIN, Capability.NET_RAW],
   });
 
   /** DNS lookups with dig, nslookup and host. */
-  public static readonly DIG = new DebugTool({ name: 'dig' });
+  public static readonly DIG = new DebugTool({ name: 'dig', packages: ['bind-tools'], debianPackages: ['bind9-dnsutils'] });
 
   /** HTTP requests with curl (and wget, httpie, grpcurl). */
-  public static readonly CURL = new DebugTool({ name: 'curl' });
+  public static readonly CURL = new DebugTool({ name: 'curl', packages: ['curl'] });
 
   /** Trace the application's system calls with `strace -p`. */
   public static readonly STRACE = new DebugTool({
     name: 'strace',
+    packages: ['strace'],
     capabilities: [Capability.SYS_PTRACE],
     needsShareProcessNamespace: true,
   });
@@ -102,6 +121,7 @@ export class DebugTool {
   /** Attach gdb to the application's processes. */
   public static readonly GDB = new DebugTool({
     name: 'gdb',
+    packages: ['gdb'],
     capabilities: [Capability.SYS_PTRACE],
     needsShareProcessNamespace: true,
   });
@@ -109,6 +129,8 @@ export class DebugTool {
   /** Profile the application's processes with perf (Linux 5.8 or later for PERFMON). */
   public static readonly PERF = new DebugTool({
     name: 'perf',
+    packages: ['perf'],
+    debianPackages: ['linux-perf'],
     capabilities: [Capability.PERFMON, Capability.SYS_PTRACE],
     needsShareProcessNamespace: true,
   });
@@ -116,6 +138,8 @@ export class DebugTool {
   /** Enter the application's namespaces with nsenter (setns is gated on SYS_ADMIN by the default seccomp profile). */
   public static readonly NSENTER = new DebugTool({
     name: 'nsenter',
+    packages: ['util-linux-misc'],
+    debianPackages: ['util-linux'],
     capabilities: [Capability.SYS_ADMIN, Capability.SYS_PTRACE],
     needsShareProcessNamespace: true,
     needsRoot: true,
@@ -136,19 +160,36 @@ export class DebugTool {
   public readonly needsRoot: boolean;
   private readonly alpineCapabilities: Capability[];
   private readonly debianCapabilities: Capability[];
+  private readonly alpinePackages: string[];
+  private readonly debianPackages: string[];
 
   private constructor(props: DebugToolProps) {
     this.name = props.name;
     this.alpineCapabilities = props.capabilities ?? [];
     this.debianCapabilities = props.debianCapabilities ?? this.alpineCapabilities;
+    this.alpinePackages = props.packages ?? [];
+    this.debianPackages = props.debianPackages ?? this.alpinePackages;
     this.needsShareProcessNamespace = props.needsShareProcessNamespace ?? false;
     this.needsRoot = props.needsRoot ?? false;
   }
 
   /**
-   * The capabilities this tool needs in an image of the given family.
+   * The capabilities this tool needs in an image of the given family; for an
+   * image of unknown family, those that work in every family the library
+   * knows (their union).
+   *
+   * @param family the image's family
+   * @default - unknown: the union over the families
    */
-  public capabilitiesIn(family: ImageFamily): Capability[] {
-    return family === ImageFamily.DEBIAN ? [...this.debianCapabilities] : [...this.alpineCapabilities];
+  public capabilitiesIn(family?: ImageFamily): Capability[] {
+    if (family === ImageFamily.DEBIAN) return [...this.debianCapabilities];
+    if (family === ImageFamily.ALPINE) return [...this.alpineCapabilities];
+    const union = new Map([...this.alpineCapabilities, ...this.debianCapabilities].map(c => [c.name, c]));
+    return [...union.values()];
+  }
+
+  /** The packages that install this tool in an image of the given family (for `DebugImage.recipe`). */
+  public packagesIn(family: ImageFamily): string[] {
+    return family === ImageFamily.DEBIAN ? [...this.debianPackages] : [...this.alpinePackages];
   }
 }

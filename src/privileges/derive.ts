@@ -96,12 +96,12 @@ function checkAgainstProfile(profile: DebugProfile, sc: DebugSecurityContext): v
 }
 
 /** Every tool must be one the profile can serve. */
-function checkToolsAgainstProfile(profile: DebugProfile, tools: DebugTool[], needs: ToolNeeds[], family: ImageFamily): void {
+function checkToolsAgainstProfile(profile: DebugProfile, tools: DebugTool[], needs: ToolNeeds[], family: ImageFamily | undefined): void {
   needs.forEach((need, i) => {
     const allowed = profile._allowedCapabilities;
     if (allowed !== undefined && !need.capabilities.every(c => allowed.includes(c))) {
       fail(`debug.tools[${i}]`, need.tool,
-        `needs ${need.capabilities.join(', ')} in an image of the ${family} family, which ${profileName(profile)} cannot give (it allows ${allowed.length ? allowed.join(', ') : 'no capability'})`,
+        `needs ${need.capabilities.join(', ')} in ${family ? `an image of the ${family} family` : 'an image of unknown family (the union of the families)'}, which ${profileName(profile)} cannot give (it allows ${allowed.length ? allowed.join(', ') : 'no capability'})`,
         "Remove the tool, choose a profile that serves it (NETADMIN for network tools, GENERAL for strace/gdb, SYSADMIN for all), or omit 'profile' to derive the privileges from the tools.");
     }
     if (profile._nonRoot && (tools[i].needsRoot || need.capabilities.length > 0)) {
@@ -115,7 +115,8 @@ function checkToolsAgainstProfile(profile: DebugProfile, tools: DebugTool[], nee
  * within the profile, with the explicit security context's fields winning.
  * Throws for every contradiction the API server or the kubelet would reject.
  */
-export function derivePrivileges(tools: DebugTool[], family: ImageFamily, profile: DebugProfile | undefined, securityContext: unknown): Privileges {
+export function derivePrivileges(tools: DebugTool[], family: ImageFamily | undefined, profile: DebugProfile | undefined,
+  securityContext: unknown): Privileges {
   const sc = checkedSecurityContext(securityContext);
   // The tools' capability names were checked when the tools were read (resolve).
   const needs: ToolNeeds[] = tools.map(tool => ({

@@ -9,7 +9,7 @@ import { WorkloadFilter } from './workload-filter';
 /** A filter whose every field was checked; a kind that can never match is an error, not an empty result. */
 export function checkFilter(filter: WorkloadFilter): WorkloadFilter {
   const known = Object.keys(POD_SPEC_PATHS);
-  const kinds = optionalArray('kinds', filter.kinds, `Pass a list of kinds such as ['Deployment'].`, (field, v) => {
+  const kinds = optionalArray('kinds', filter.kinds, 'Pass a list of kinds such as [\'Deployment\'].', (field, v) => {
     const kind = optionalString(field, v, `Use one of ${known.join(', ')}.`);
     if (kind === undefined || !known.includes(kind)) {
       const sameCase = known.find(k => k.toLowerCase() === String(kind).toLowerCase());

@@ -1,10 +1,11 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { DebugSecurityContext } from '../privileges/debug-security-context';
-import { DebugProfile } from '../privileges/debug-profile';
-import { DebugTool } from '../privileges/debug-tool';
-import { ImageFamily } from '../image/image-family';
 import { SidecarForm } from './sidecar-form';
+import { DebugImage } from '../image/debug-image';
+import { ImageFamily } from '../image/image-family';
+import { DebugProfile } from '../privileges/debug-profile';
+import { DebugSecurityContext } from '../privileges/debug-security-context';
+import { DebugTool } from '../privileges/debug-tool';
 
 /**
  * Options for the debug sidecar. Every field is optional.
@@ -30,17 +31,20 @@ export interface DebugOptions {
   readonly allowInProduction?: boolean;
 
   /**
-   * The sidecar's image: a full reference with a fixed tag or a digest.
+   * The sidecar's image, with its family: `DebugImage.of(reference, family)`.
+   * The family decides some tools' capabilities; for an image of unknown
+   * family the sidecar gets the union of the families' capabilities.
    *
-   * @default DebugImage.NETSHOOT ('docker.io/nicolaka/netshoot:v0.14')
+   * @default DebugImage.NETSHOOT ('docker.io/nicolaka/netshoot:v0.14', Alpine)
    */
-  readonly image?: string;
+  readonly image?: DebugImage;
 
   /**
    * The distribution the image is built from, which decides some tools'
    * capabilities (Debian's tcpdump needs SETUID and SETGID).
    *
-   * @default ImageFamily.ALPINE (the family of netshoot)
+   * @default - the image's family (`DebugImage.of(reference, family)`)
+   * @deprecated give the family with the image: `DebugImage.of(reference, family)`
    */
   readonly imageFamily?: ImageFamily;
 

@@ -4,11 +4,8 @@ import { IConstruct } from 'constructs';
 import { DebugToggleSource } from '../debug-toggle';
 import { DebugWarnings } from '../debug-warnings';
 import { fail } from '../errors';
-import { ImageFamily } from '../image/image-family';
 import { optionalObject, optionalString } from '../input';
 import { containerNames, isObject, POD_SPEC_PATHS, podSpecPathOf, pointer, recordPodSpecPath } from '../pod-spec';
-import { DebugProfile } from '../privileges/debug-profile';
-import { DebugTool } from '../privileges/debug-tool';
 import { applyAtSynth, nameClash } from './apply';
 import { checkFilter, matchesFilter } from './attach-filter';
 import { DebugOptions } from './debug-options';
@@ -18,6 +15,9 @@ import { podSecurityAdvice } from './pod-security-advice';
 import { resolveDebug, ResolvedDebug } from './resolve';
 import { SidecarForm } from './sidecar-form';
 import { WorkloadFilter } from './workload-filter';
+import { ImageFamily } from '../image/image-family';
+import { DebugProfile } from '../privileges/debug-profile';
+import { DebugTool } from '../privileges/debug-tool';
 
 /**
  * Options for `DebugSidecar.attach`.
@@ -183,8 +183,8 @@ export class DebugSidecar {
   public get containerName(): string { return this.resolved.name; }
   /** The sidecar's image. */
   public get image(): string { return this.resolved.image; }
-  /** The distribution family of the image, which decides some tools' capabilities. */
-  public get imageFamily(): ImageFamily { return this.resolved.imageFamily; }
+  /** The distribution family of the image, which decides some tools' capabilities; undefined when unknown. */
+  public get imageFamily(): ImageFamily | undefined { return this.resolved.imageFamily; }
   /** The sidecar's command. */
   public get command(): string[] { return [...this.resolved.command]; }
   /** The tools the sidecar was configured for. */

@@ -28,7 +28,8 @@ export function checkOpenShiftScc(apiObject: ApiObject, scc: string): { readonly
  * of the namespace).
  * @returns the service account the Pod must be switched to, if any
  */
-export function bindOpenShiftScc(apiObject: ApiObject, grant: { scc: string; namespace: string }, podServiceAccount: string | undefined): string | undefined {
+export function bindOpenShiftScc(apiObject: ApiObject, grant: { scc: string; namespace: string },
+  podServiceAccount: string | undefined): string | undefined {
   const { scc, namespace } = grant;
   const dedicated = podServiceAccount === undefined || podServiceAccount === 'default' ? `${apiObject.name}-debug` : undefined;
   const subject = dedicated ?? podServiceAccount!;

@@ -5,14 +5,14 @@
 
 import { ApiObject } from 'cdk8s';
 import { problemText } from '../errors';
-import { metadataPathOf, pointer } from '../pod-spec';
+import { ResolvedDebug } from './resolve';
 import { BASELINE_ADDABLE_CAPABILITIES, podSecurityLevel, podSecurityViolations } from '../pod-security/checks';
 import { PodSecurityLevel } from '../pod-security/level';
 import { PodSecurity } from '../pod-security/pod-security';
 import { PodSecurityViolation } from '../pod-security/violation';
+import { metadataPathOf, pointer } from '../pod-spec';
 import { DebugProfile } from '../privileges/debug-profile';
 import { PrivilegeSource } from '../privileges/derive';
-import { ResolvedDebug } from './resolve';
 
 /** kubectl's profiles from the narrowest, for "kubectl debug --profile=...". */
 const KUBECTL_PROFILES = [DebugProfile.BASELINE, DebugProfile.GENERAL, DebugProfile.NETADMIN, DebugProfile.SYSADMIN];

@@ -4,17 +4,17 @@ import { DebugToggle, DebugToggleSource } from '../debug-toggle';
 import { fail } from '../errors';
 import { DebugImage } from '../image/debug-image';
 import { ImageFamily } from '../image/image-family';
-import { checkImageReference, mutableTagWarning } from '../image/image-reference';
+import { mutableTagWarning } from '../image/image-reference';
 import { optionalArray, optionalBoolean, optionalEnum, optionalInstance, optionalObject, optionalString } from '../input';
 import { KubernetesVersion } from '../kubernetes-version';
-import { Capability } from '../privileges/capability';
-import { DebugProfile } from '../privileges/debug-profile';
-import { DebugTool } from '../privileges/debug-tool';
-import { derivePrivileges, Privileges } from '../privileges/derive';
 import { DebugOptions } from './debug-options';
 import { EXIT_WITH_APP_SCRIPT, KEEP_ALIVE_SCRIPT } from './keep-alive';
 import { resolveResources, SidecarResources, sizeQuantity } from './resources';
 import { SidecarForm } from './sidecar-form';
+import { Capability } from '../privileges/capability';
+import { DebugProfile } from '../privileges/debug-profile';
+import { DebugTool } from '../privileges/debug-tool';
+import { derivePrivileges, Privileges } from '../privileges/derive';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** The longest suffix the sidecar adds to its name for a volume (`-no-token`); volume names are DNS labels too. */
@@ -37,7 +37,8 @@ export interface ResolvedDebug extends Privileges {
   readonly production: boolean;
   readonly name: string;
   readonly image: string;
-  readonly imageFamily: ImageFamily;
+  /** undefined when the image's family is unknown (the sidecar then gets the union of the families' capabilities). */
+  readonly imageFamily?: ImageFamily;
   readonly imagePullPolicy: string;
   readonly command: string[];
   readonly tools: DebugTool[];
@@ -101,6 +102,21 @@ function resolveTools(value: unknown): DebugTool[] {
   return tools;
 }
 
+/** The image and its family; a family that is unknown gets the union of capabilities, and a warning. */
+function resolveImage(options: DebugOptions, production: boolean, warnings: string[]): { image: string; imageFamily?: ImageFamily } {
+  const given = optionalInstance('debug.image', options.image, DebugImage, "Pass DebugImage.of('registry.example.com/team/debug:1.4', ImageFamily.DEBIAN).");
+  const image = given ?? DebugImage.NETSHOOT;
+  const mutable = mutableTagWarning('debug.image', image.reference, production);
+  if (mutable) warnings.push(mutable);
+  const deprecated = optionalEnum('debug.imageFamily', options.imageFamily, ImageFamily as unknown as Record<string, ImageFamily>, 'ImageFamily');
+  const imageFamily = deprecated ?? image.family;
+  if (imageFamily === undefined) {
+    warnings.push('\'debug.image\' is of an unknown family, so the sidecar gets the capabilities its tools need in every family the library knows '
+      + `(got "${image.reference}"). Name the family to narrow them: DebugImage.of('${image.reference}', ImageFamily.DEBIAN) or ImageFamily.ALPINE.`);
+  }
+  return { image: image.reference, imageFamily };
+}
+
 /**
  * Decides everything about a sidecar: the toggle, defaults, privileges from
  * tools and profile, and every input error. Reads the construct context and
@@ -113,10 +129,7 @@ export function resolveDebug(scope: IConstruct, input: unknown, workload: Worklo
   const warnings: string[] = [];
 
   const name = resolveName(options.name);
-  const image = checkImageReference('debug.image', options.image ?? DebugImage.NETSHOOT, DebugImage.NETSHOOT);
-  const mutable = mutableTagWarning('debug.image', image, toggle.production);
-  if (mutable) warnings.push(mutable);
-  const imageFamily = optionalEnum('debug.imageFamily', options.imageFamily, ImageFamily as unknown as Record<string, ImageFamily>, 'ImageFamily') ?? ImageFamily.ALPINE;
+  const { image, imageFamily } = resolveImage(options, toggle.production, warnings);
   const imagePullPolicy = optionalEnum('debug.imagePullPolicy', options.imagePullPolicy,
     kplus.ImagePullPolicy as unknown as Record<string, string>, 'ImagePullPolicy') ?? kplus.ImagePullPolicy.IF_NOT_PRESENT;
 

@@ -8,7 +8,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { APP_IMAGE, APP_PORT, cleanupLeftovers, DEBUG_IMAGE, podmanAvailable, PlayedPod, toPodmanManifest, withPod } from './podman';
 import { SeedChart } from '../../examples/seed/main';
-import { Capability, DebuggableDeployment, DebugSidecar, DebugTool, ImageFamily, SidecarForm } from '../../src';
+import { Capability, DebugImage, DebuggableDeployment, DebugSidecar, DebugTool, ImageFamily, SidecarForm } from '../../src';
 
 const available = podmanAvailable();
 const describeE2e = available.ok ? describe : describe.skip;
@@ -40,9 +40,8 @@ function deployment(debug: { enabled: boolean; tools?: DebugTool[]; capabilities
     containers: [appContainer(chart)],
     debug: {
       enabled: debug.enabled,
-      image: DEBUG_IMAGE,
+      image: DebugImage.of(DEBUG_IMAGE, ImageFamily.DEBIAN),
       imagePullPolicy: kplus.ImagePullPolicy.NEVER,
-      imageFamily: ImageFamily.DEBIAN,
       tools: debug.tools ?? [DebugTool.TCPDUMP],
       ...(debug.capabilities ? { securityContext: { capabilities: debug.capabilities } } : {}),
     },
@@ -91,7 +90,7 @@ describeE2e('runtime (podman)', () => {
       objects = Testing.synth(new SeedChart(Testing.app(), 'seed', {
         appImage: APP_IMAGE,
         appImagePullPolicy: kplus.ImagePullPolicy.NEVER,
-        debug: { image: DEBUG_IMAGE, imagePullPolicy: kplus.ImagePullPolicy.NEVER, imageFamily: ImageFamily.DEBIAN },
+        debug: { image: DebugImage.of(DEBUG_IMAGE, ImageFamily.DEBIAN), imagePullPolicy: kplus.ImagePullPolicy.NEVER },
       }));
     } finally {
       if (saved === undefined) delete process.env.CDK8S_DEBUG; else process.env.CDK8S_DEBUG = saved;
@@ -195,9 +194,8 @@ describeE2e('runtime (podman)', () => {
     });
     const sidecar = DebugSidecar.attach(job, {
       enabled: true,
-      image: DEBUG_IMAGE,
+      image: DebugImage.of(DEBUG_IMAGE, ImageFamily.DEBIAN),
       imagePullPolicy: kplus.ImagePullPolicy.NEVER,
-      imageFamily: ImageFamily.DEBIAN,
       tools: [DebugTool.TCPDUMP],
     });
     expect(sidecar.form).toBe(SidecarForm.EXIT_WITH_APP);
@@ -213,7 +211,10 @@ describeE2e('runtime (podman)', () => {
       containers: [{ name: 'main', image: DEBUG_IMAGE, imagePullPolicy: kplus.ImagePullPolicy.NEVER, command: ['true'] }],
     });
     DebugSidecar.attach(job, {
-      enabled: true, image: DEBUG_IMAGE, imagePullPolicy: kplus.ImagePullPolicy.NEVER, form: SidecarForm.NATIVE_SIDECAR,
+      enabled: true,
+      image: DebugImage.of(DEBUG_IMAGE, ImageFamily.DEBIAN),
+      imagePullPolicy: kplus.ImagePullPolicy.NEVER,
+      form: SidecarForm.NATIVE_SIDECAR,
     });
     expect(() => toPodmanManifest(Testing.synth(chart))).toThrow(/restartPolicy Always/);
   });
