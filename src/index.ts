@@ -15,4 +15,5 @@ export * from './privileges/debug-tool';
 export * from './sidecar/workload-filter';
 export * from './sidecar/debug-options';
 export * from './sidecar/debug-sidecar';
+export * from './sidecar/ephemeral-options';
 export * from './sidecar/sidecar-form';

@@ -9,6 +9,9 @@ import { containerNames, isObject, POD_SPEC_PATHS, podSpecPathOf, pointer, recor
 import { applyAtSynth, nameClash } from './apply';
 import { checkFilter, matchesFilter } from './attach-filter';
 import { DebugOptions } from './debug-options';
+import { kubectlDebugCommand, planEphemeral } from './ephemeral';
+import { EphemeralContainerOptions, KubectlDebugCommand, KubectlDebugOptions } from './ephemeral-options';
+import { exportOnRequest } from './export';
 import { bindOpenShiftScc, checkOpenShiftScc } from './openshift';
 import { planSidecar } from './plan';
 import { podSecurityAdvice } from './pod-security-advice';
@@ -165,6 +168,7 @@ export class DebugSidecar {
     this.resolved = r;
     this.podSpecPath = podSpecPath;
     SIDECARS.set(apiObject, this);
+    exportOnRequest(this);
     for (const w of r.warnings) DebugWarnings._warn(apiObject, w);
     if (!r.enabled) return;
 
@@ -211,6 +215,27 @@ export class DebugSidecar {
   public get warnings(): string[] { return [...this.resolved.warnings]; }
   /** The workload object the sidecar belongs to. */
   public get workload(): ApiObject { return this.apiObject; }
+
+  /**
+   * The same debug container as an ephemeral container, for a Pod of this
+   * workload that is already running (`pods/ephemeralcontainers`): name,
+   * image, command, the derived securityContext and `targetContainerName`,
+   * and none of the fields the API forbids there (resources, ports, probes,
+   * lifecycle, volumes of its own). Works whether or not debug is on.
+   */
+  public ephemeralContainer(options: EphemeralContainerOptions = {}): any {
+    return planEphemeral(this.apiObject, this.podSpecPath, this.resolved, options);
+  }
+
+  /**
+   * The `kubectl debug` command that adds `ephemeralContainer()` to a
+   * running Pod with exactly the library's securityContext: `args` follow
+   * `kubectl`, and `customJson` goes into the `--custom` file. Needs kubectl
+   * 1.32 or later (`--custom`: beta and on by default in 1.31, stable 1.32).
+   */
+  public kubectlDebug(options: KubectlDebugOptions): KubectlDebugCommand {
+    return kubectlDebugCommand(this.apiObject, this.podSpecPath, this.resolved, options);
+  }
 
   /**
    * The sidecar container as it appears in the manifest (plain Kubernetes JSON).

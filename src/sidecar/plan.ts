@@ -19,7 +19,7 @@ export interface SidecarPlan {
 }
 
 /** Sorts keys the way cdk8s does, so the sidecar reads like the rest of the manifest. */
-function sorted(value: any): any {
+export function sorted(value: any): any {
   if (Array.isArray(value)) return value.map(sorted);
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.keys(value).sort().map(k => [k, sorted(value[k])]));
@@ -27,14 +27,8 @@ function sorted(value: any): any {
   return value;
 }
 
-/**
- * Turns a decided sidecar into the JSON it adds to a pod spec.
- * @param maskServiceAccountToken mount an empty directory over the token path
- *        (when the Pod automounts a token the sidecar must not see)
- */
-export function planSidecar(r: ResolvedDebug, maskServiceAccountToken: boolean): SidecarPlan {
-  const scratchVolume = `${r.name}-scratch`;
-  const tokenVolume = `${r.name}-no-token`;
+/** The debug container's security context: the same for the sidecar and the ephemeral container. */
+export function securityContextOf(r: ResolvedDebug): any {
   const securityContext: any = {
     allowPrivilegeEscalation: r.allowPrivilegeEscalation,
     privileged: r.privileged,
@@ -48,6 +42,17 @@ export function planSidecar(r: ResolvedDebug, maskServiceAccountToken: boolean):
   if (!r.privileged) {
     securityContext.capabilities = r.capabilities.length > 0 ? { add: r.capabilities, drop: ['ALL'] } : { drop: ['ALL'] };
   }
+  return sorted(securityContext);
+}
+
+/**
+ * Turns a decided sidecar into the JSON it adds to a pod spec.
+ * @param maskServiceAccountToken mount an empty directory over the token path
+ *        (when the Pod automounts a token the sidecar must not see)
+ */
+export function planSidecar(r: ResolvedDebug, maskServiceAccountToken: boolean): SidecarPlan {
+  const scratchVolume = `${r.name}-scratch`;
+  const tokenVolume = `${r.name}-no-token`;
   const volumeMounts = [{ name: scratchVolume, mountPath: SCRATCH_PATH }];
   const volumes: any[] = [{ name: scratchVolume, emptyDir: { sizeLimit: r.scratchSizeLimit } }];
   if (maskServiceAccountToken) {
@@ -61,7 +66,7 @@ export function planSidecar(r: ResolvedDebug, maskServiceAccountToken: boolean):
     imagePullPolicy: r.imagePullPolicy,
     command: r.command,
     resources: r.resources,
-    securityContext,
+    securityContext: securityContextOf(r),
     volumeMounts,
   };
   if (asInitContainer) container.restartPolicy = 'Always';

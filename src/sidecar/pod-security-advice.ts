@@ -74,6 +74,44 @@ function explainNeeds(r: ResolvedDebug, mine: PodSecurityViolation[]): { readonl
   return { text, field: 'debug.securityContext', value: { capabilities: r.capabilities, privileged: r.privileged, user: r.runAsUser } };
 }
 
+/** The level a namespace enforces, and at which policy version, as PodSecurity finds it. */
+type Enforced = NonNullable<ReturnType<typeof PodSecurity._enforcedLevel>>;
+
+/**
+ * Why the Pod's namespace refuses the debug container `containerName` (the
+ * sidecar, or the ephemeral container) in the pod spec, and the ways out;
+ * undefined when the container fits the enforced level.
+ */
+export function refusalOf(r: ResolvedDebug, spec: any, metadata: any, containerName: string, enforced: Enforced,
+  ephemeral: boolean): string | undefined {
+  if (enforced.level === PodSecurityLevel.PRIVILEGED) return undefined;
+  const mine = podSecurityViolations(spec, metadata, enforced.level, enforced.version).filter(v => v.container === containerName);
+  if (mine.length === 0) return undefined;
+
+  const podLevel = podSecurityLevel(spec, metadata, enforced.version);
+  const app = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c: any) => c.name).find((n: string) => n !== r.name) ?? '<app container>';
+  const fitting = r.toolNeeds.filter(n => toolFits(n.capabilities, n.needsRoot, enforced.level)).map(n => n.tool);
+  const misfits = r.toolNeeds.map(n => n.tool).filter(n => !fitting.includes(n));
+  const profile = enforced.level === PodSecurityLevel.RESTRICTED ? 'RESTRICTED' : 'BASELINE';
+  const needs = explainNeeds(r, mine);
+  const what = ephemeral ? `the ephemeral debug container '${containerName}'` : `the debug sidecar '${r.name}'`;
+  const problem = `of ${what} ask for more than Pod Security '${enforced.level}:${enforced.version}' allows `
+    + `(enforced by ${enforced.source}): ${needs.text}`;
+  const second = ephemeral
+    ? '(2) ask for an exemption (the PodSecurity admission configuration exempts users, runtime classes or namespaces; '
+      + 'pods/ephemeralcontainers is checked like the Pod); '
+    : `(2) leave the sidecar off here and attach a debug container when needed: kubectl debug -it <pod> --target=${app} `
+      + `--profile=${kubectlProfileFor(r).name} --image=${r.image} (an ephemeral container; Pod Security checks those too, `
+      + 'so this works only for a user or namespace the cluster exempts); ';
+  const fix = 'Ways out: '
+    + `(1) run it in a namespace whose ${PodSecurity.ENFORCE_LABEL} is '${podLevel}'; `
+    + second
+    + `(3) a lesser tool set: ${misfits.length > 0 ? `remove ${misfits.join(', ')}` : 'remove the explicit privileges'}`
+    + `${fitting.length > 0 ? ` (${fitting.join(', ')} fit${fitting.length === 1 ? 's' : ''} '${enforced.level}')` : ''}, `
+    + `with profile: DebugProfile.${profile} to keep it within '${enforced.level}'.`;
+  return problemText(needs.field, needs.value, problem, fix);
+}
+
 /**
  * Errors for a debug sidecar whose Pod would break the Pod Security level
  * enforced where it runs (PodSecurity.enforce or a labelled Namespace): one
@@ -84,29 +122,9 @@ function explainNeeds(r: ResolvedDebug, mine: PodSecurityViolation[]): { readonl
  */
 export function podSecurityAdvice(apiObject: ApiObject, podSpecPath: string, r: ResolvedDebug): string[] {
   const enforced = PodSecurity._enforcedLevel(apiObject);
-  if (enforced === undefined || enforced.level === PodSecurityLevel.PRIVILEGED) return [];
+  if (enforced === undefined) return [];
   const json = apiObject.toJson();
-  const spec = pointer(json, podSpecPath);
   const metaPath = metadataPathOf(podSpecPath);
-  const metadata = metaPath === undefined ? undefined : pointer(json, metaPath);
-  const mine = podSecurityViolations(spec, metadata, enforced.level, enforced.version).filter(v => v.container === r.name);
-  if (mine.length === 0) return [];
-
-  const podLevel = podSecurityLevel(spec, metadata, enforced.version);
-  const app = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c: any) => c.name).find((n: string) => n !== r.name) ?? '<app container>';
-  const fitting = r.toolNeeds.filter(n => toolFits(n.capabilities, n.needsRoot, enforced.level)).map(n => n.tool);
-  const misfits = r.toolNeeds.map(n => n.tool).filter(n => !fitting.includes(n));
-  const profile = enforced.level === PodSecurityLevel.RESTRICTED ? 'RESTRICTED' : 'BASELINE';
-  const needs = explainNeeds(r, mine);
-  const problem = `of the debug sidecar '${r.name}' ask for more than Pod Security '${enforced.level}:${enforced.version}' allows `
-    + `(enforced by ${enforced.source}): ${needs.text}`;
-  const fix = 'Ways out: '
-    + `(1) run it in a namespace whose ${PodSecurity.ENFORCE_LABEL} is '${podLevel}'; `
-    + `(2) leave the sidecar off here and attach a debug container when needed: kubectl debug -it <pod> --target=${app} `
-    + `--profile=${kubectlProfileFor(r).name} --image=${r.image} (an ephemeral container; Pod Security checks those too, `
-    + 'so this works only for a user or namespace the cluster exempts); '
-    + `(3) a lesser tool set: ${misfits.length > 0 ? `remove ${misfits.join(', ')}` : 'remove the explicit privileges'}`
-    + `${fitting.length > 0 ? ` (${fitting.join(', ')} fit${fitting.length === 1 ? 's' : ''} '${enforced.level}')` : ''}, `
-    + `with profile: DebugProfile.${profile} to keep it within '${enforced.level}'.`;
-  return [problemText(needs.field, needs.value, problem, fix)];
+  const refusal = refusalOf(r, pointer(json, podSpecPath), metaPath === undefined ? undefined : pointer(json, metaPath), r.name, enforced, false);
+  return refusal === undefined ? [] : [refusal];
 }
