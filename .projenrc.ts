@@ -16,7 +16,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   constructsVersion: '10.8.1',
   // projen has no cdk8s-plus version option for libraries: a peer, never bundled.
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  devDeps: ['cdk8s-plus-27@2.9.5', 'cdk8s-cli@2.207.60', 'fast-check@^3'],
+  devDeps: ['cdk8s-plus-27@2.9.5', 'cdk8s-cli@2.207.60', 'fast-check@^3', 'yaml@^2'],
+  // `cdk8s-debuggable kubectl-debug <workload> --pod <pod>` after cdk8s synth (src/cli/main.ts).
+  bin: { 'cdk8s-debuggable': 'lib/cli/main.js' },
   jsiiVersion: '~6.0.0',
   // typescript 7 (the Go port) breaks ts-node, which runs .projenrc.ts and the examples.
   typescriptVersion: '~5.9',
@@ -67,6 +69,18 @@ project.addTask('test:e2e', {
   receiveArgs: true,
 });
 
+project.addTask('test:helm', {
+  description: "Render a fixture chart with cdk8s's Helm and a real helm v3 (built from the Go module proxy, cached per machine) and prove attachAll on it (skips locally without Go; fails under CI=true).",
+  exec: 'bash test/helm/run.sh',
+  receiveArgs: true,
+});
+
+project.addTask('test:pulumi', {
+  description: 'examples/pulumi: the Pulumi program under Pulumi unit-test mocks (npm ci there, type-check, jest; skips when it cannot install, fails under CI=true).',
+  exec: 'bash examples/pulumi/test.sh',
+  receiveArgs: true,
+});
+
 project.addTask('test:languages', {
   description: 'Build the Python, Java and Go packages with jsii-pacmak and check the seed example synthesizes byte-identical manifests in each (missing toolchain: skip; fails under CI=true).',
   exec: 'bash scripts/test-languages.sh',
@@ -77,6 +91,8 @@ project.postCompileTask.exec('jsii-rosetta extract --strict');
 project.gitignore.exclude('.jsii.tabl.json', '/languages/go/seed');
 // Keep work files out of npm pack, hence out of every jsii package.
 project.npmignore?.exclude('/.tools/', '/.ci/', '/examples/', '/scripts/', '/languages/', '/rosetta/', '/bench/', '/docs/', '/test/');
+// The inline source maps name src/*.ts: ship those files, so stack traces resolve to real files.
+project.npmignore?.include('/src/**/*.ts');
 
 const bench = project.addTask('bench', {
   description: 'Synthesis benchmark (docs/benchmarks.md); args: --quick, --n 100,1000, --reps R, --variants, --no-kustomize',
