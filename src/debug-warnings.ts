@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { fail } from './errors';
 
 /** Warnings recorded per app (construct tree root), in order. */
 const RECORDED = new WeakMap<IConstruct, Array<{ path: string; message: string }>>();
@@ -26,6 +27,7 @@ export class DebugWarnings {
    * `<construct path>: <message>`, in the order they were raised.
    */
   public static of(scope: IConstruct): string[] {
+    if (typeof scope?.node?.path !== 'string') fail('scope', scope, 'is not a construct', 'Pass the app, a chart or any construct.');
     const prefix = scope.node.path;
     return (RECORDED.get(scope.node.root) ?? [])
       .filter(w => prefix === '' || w.path === prefix || w.path.startsWith(`${prefix}/`))

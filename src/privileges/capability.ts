@@ -70,6 +70,7 @@ export class Capability {
    * capability name without the `CAP_` prefix.
    */
   public static of(name: string): Capability {
+    if (typeof name !== 'string') fail('name', name, 'is not a capability name', "Pass a name such as 'NET_RAW'.");
     return new Capability(name);
   }
 

@@ -1,3 +1,5 @@
+import { fail } from '../errors';
+import { optionalArray, optionalBoolean, optionalInstance, optionalObject, optionalString } from '../input';
 import { Capability } from './capability';
 import { ImageFamily } from '../image/image-family';
 
@@ -149,7 +151,22 @@ export class DebugTool {
    * A tool of your own, for example a database client or a profiler.
    */
   public static custom(props: DebugToolProps): DebugTool {
-    return new DebugTool(props);
+    const p = optionalObject<DebugToolProps>('props', props, "Pass { name: 'psql', capabilities: [...] }.");
+    const name = optionalString('props.name', p?.name, "Give the tool a name, such as 'psql'.");
+    if (name === undefined || name.trim() === '') fail('props.name', name, 'is required', "Give the tool a name, such as 'psql'.");
+    const caps = (field: string, v: unknown) => optionalArray(field, v, 'Pass a list such as [Capability.NET_RAW].',
+      (f, c) => optionalInstance(f, c, Capability, "Use Capability.NET_RAW or Capability.of('BPF').") ?? fail(f, c, 'is not a Capability', 'Use Capability.NET_RAW.'));
+    const packages = (field: string, v: unknown) => optionalArray(field, v, "Pass a list such as ['postgresql-client'].",
+      (f, x) => optionalString(f, x, 'Pass package names as strings.') ?? fail(f, x, 'is not a string', 'Pass package names as strings.'));
+    return new DebugTool({
+      name,
+      capabilities: caps('props.capabilities', p!.capabilities),
+      debianCapabilities: caps('props.debianCapabilities', p!.debianCapabilities),
+      packages: packages('props.packages', p!.packages),
+      debianPackages: packages('props.debianPackages', p!.debianPackages),
+      needsShareProcessNamespace: optionalBoolean('props.needsShareProcessNamespace', p!.needsShareProcessNamespace),
+      needsRoot: optionalBoolean('props.needsRoot', p!.needsRoot),
+    });
   }
 
   /** The tool's name. */

@@ -123,6 +123,9 @@ export class DebugSidecar {
    * filter that matches nothing is a warning (see `DebugWarnings`).
    */
   public static attachAll(scope: IConstruct, options: DebugSidecarAttachAllOptions = {}): DebugSidecar[] {
+    if (typeof scope?.node?.findAll !== 'function') {
+      fail('scope', scope, 'is not a construct', 'Pass the chart (or any construct) whose workloads get the sidecar.');
+    }
     const given = optionalObject<DebugSidecarAttachAllOptions>('debug', options, 'Pass an object such as { kinds: [\'Deployment\'] }.') ?? {};
     const filter = checkFilter(given);
     const matches = () => scope.node.findAll()
