@@ -41,7 +41,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       setupFiles: ['<rootDir>/test/support/clean-env.ts'],
     },
   },
-  githubOptions: { mergify: false },
+  // Not on GitHub: no workflows, no release automation (and its Node 22-only changelog tools).
+  github: false,
+  release: false,
 });
 
 project.gitignore.exclude(
