@@ -9,6 +9,7 @@ import { fail } from '../errors';
 import { containerNames, isObject, pointer } from '../pod-spec';
 import { planSidecar, SidecarPlan } from './plan';
 import { ResolvedDebug } from './resolve';
+import { SidecarForm } from './sidecar-form';
 
 /** Capabilities that act on the node's own network when the Pod uses hostNetwork. */
 const HOST_NETWORK_CAPABILITIES = ['NET_ADMIN', 'NET_RAW'];
@@ -31,8 +32,10 @@ function checkPodSpec(apiObject: ApiObject, path: string, spec: unknown, r: Reso
       'Switch debug off for Windows workloads; debug a Windows node with kubectl debug node/... instead.', apiObject);
   }
   if (spec.shareProcessNamespace === false && r.shareProcessNamespace) {
-    fail('spec.shareProcessNamespace', false, "is set by the application, and the debug sidecar needs the Pod's processes in view",
-      "Remove the app's 'shareProcessNamespace: false', or drop the tools that need it (and use SidecarForm.NATIVE_SIDECAR for a Job).", apiObject);
+    const why = r.form === SidecarForm.EXIT_WITH_APP ? ' (SidecarForm.EXIT_WITH_APP watches them to exit with a Job)' : '';
+    fail('spec.shareProcessNamespace', false, `is set by the application (cdk8s-plus 28+ writes false unless told otherwise), and the debug sidecar needs the Pod's processes in view${why}`,
+      "Set 'shareProcessNamespace: true' on the workload, or drop the tools that need it; for a Job on Kubernetes 1.29+, "
+      + 'KubernetesVersion.set(app, ...) makes the sidecar native, which needs no shared process namespace.', apiObject);
   }
   const hostCaps = spec.hostNetwork === true ? r.capabilities.filter(c => HOST_NETWORK_CAPABILITIES.includes(c)) : [];
   if (hostCaps.length > 0 || (spec.hostNetwork === true && r.privileged)) {
