@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { environmentVariable } from './environment';
 import { fail } from './errors';
 import { optionalBoolean } from './input';
 
@@ -102,33 +103,31 @@ export class DebugToggle {
   } {
     const prop = optionalBoolean('debug.enabled', enabledProp);
     const allow = optionalBoolean('debug.allowInProduction', allowInProduction) ?? false;
-    let enabled: boolean;
-    let source: DebugToggleSource;
-    const fromContext = parseBoolean(`context ${DebugToggle.ENABLED_CONTEXT_KEY}`, scope.node.tryGetContext(DebugToggle.ENABLED_CONTEXT_KEY));
-    const fromEnv = () => parseBoolean(`environment variable ${DebugToggle.ENABLED_ENV_VAR}`, process.env[DebugToggle.ENABLED_ENV_VAR]);
+    let enabled = false;
+    let source = DebugToggleSource.DEFAULT;
     if (prop !== undefined) {
       [enabled, source] = [prop, DebugToggleSource.PROP];
-    } else if (fromContext !== undefined) {
-      [enabled, source] = [fromContext, DebugToggleSource.CONTEXT];
     } else {
-      const env = fromEnv();
-      [enabled, source] = env !== undefined ? [env, DebugToggleSource.ENVIRONMENT_VARIABLE] : [false, DebugToggleSource.DEFAULT];
+      const fromContext = parseBoolean(`context ${DebugToggle.ENABLED_CONTEXT_KEY}`, scope.node.tryGetContext(DebugToggle.ENABLED_CONTEXT_KEY));
+      const fromEnv = fromContext !== undefined ? undefined
+        : parseBoolean(`environment variable ${DebugToggle.ENABLED_ENV_VAR}`, environmentVariable(scope, DebugToggle.ENABLED_ENV_VAR));
+      if (fromContext !== undefined) [enabled, source] = [fromContext, DebugToggleSource.CONTEXT];
+      else if (fromEnv !== undefined) [enabled, source] = [fromEnv, DebugToggleSource.ENVIRONMENT_VARIABLE];
     }
 
     // Either declaration of production arms the guard: a context of 'dev' must not hide CDK8S_ENVIRONMENT=production.
-    const declarations: Array<[string, unknown]> = [
-      [`context ${DebugToggle.ENVIRONMENT_CONTEXT_KEY}`, scope.node.tryGetContext(DebugToggle.ENVIRONMENT_CONTEXT_KEY)],
-      [`environment variable ${DebugToggle.ENVIRONMENT_ENV_VAR}`, process.env[DebugToggle.ENVIRONMENT_ENV_VAR]],
-    ];
-    const production = declarations.find(([, name]) => isProduction(name));
-    const productionSource = production ? `${production[0]} = '${production[1]}'` : undefined;
+    const byContext = scope.node.tryGetContext(DebugToggle.ENVIRONMENT_CONTEXT_KEY);
+    const byEnv = environmentVariable(scope, DebugToggle.ENVIRONMENT_ENV_VAR);
+    const production = isProduction(byContext) || isProduction(byEnv);
     if (enabled && production && !allow) {
+      const declared = isProduction(byContext) ? `context ${DebugToggle.ENVIRONMENT_CONTEXT_KEY} = '${byContext}'`
+        : `environment variable ${DebugToggle.ENVIRONMENT_ENV_VAR} = '${byEnv}'`;
       const by = source === DebugToggleSource.PROP ? "the 'enabled' prop"
         : source === DebugToggleSource.CONTEXT ? `context ${DebugToggle.ENABLED_CONTEXT_KEY}` : DebugToggle.ENABLED_ENV_VAR;
-      fail('debug.enabled', true, `turns the debug sidecar on where the environment is production (${productionSource}; enabled by ${by})`,
+      fail('debug.enabled', true, `turns the debug sidecar on where the environment is production (${declared}; enabled by ${by})`,
         "Set 'debug.allowInProduction: true' to do it deliberately, or switch debug off for this environment.", scope);
     }
-    return { enabled, source, production: production !== undefined };
+    return { enabled, source, production };
   }
 
   private constructor() {}

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { environmentVariable } from './environment';
 import { fail } from './errors';
 
 /** Warnings recorded per app (construct tree root), in order. */
@@ -57,7 +58,7 @@ export class DebugWarnings {
     }
     if (list.some(w => w.path === scope.node.path && w.message === message)) return;
     list.push({ path: scope.node.path, message });
-    const silent = String(scope.node.tryGetContext(DebugWarnings.CONTEXT_KEY) ?? process.env[DebugWarnings.ENV_VAR] ?? '').toLowerCase() === 'silent';
+    const silent = String(scope.node.tryGetContext(DebugWarnings.CONTEXT_KEY) ?? environmentVariable(scope, DebugWarnings.ENV_VAR) ?? '').toLowerCase() === 'silent';
     if (!silent) process.stderr.write(`[cdk8s-debuggable] warning: ${scope.node.path}: ${message}\n`);
   }
 

@@ -1,5 +1,9 @@
 import { IConstruct } from 'constructs';
+import { environmentVariable } from './environment';
 import { fail } from './errors';
+
+/** Versions already parsed, by the text they were given as (read once per workload, from context or the environment). */
+const PARSED = new Map<string, KubernetesVersion>();
 
 /** The oldest and newest minor versions of Kubernetes 1.x the library knows the rules of. */
 const OLDEST_MINOR = 23;
@@ -57,6 +61,8 @@ export class KubernetesVersion {
    * @param field what the version was read from, for the error message
    */
   public static of(version: string, field: string = 'version'): KubernetesVersion {
+    const known = typeof version === 'string' ? PARSED.get(version) : undefined;
+    if (known !== undefined) return known;
     const match = typeof version === 'string' ? /^v?1\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?$/.exec(version.trim()) : null;
     if (match === null) {
       fail(field, version, 'is not a Kubernetes version', "Write it as '1.35' (major.minor, optionally with a patch release).");
@@ -67,7 +73,9 @@ export class KubernetesVersion {
         minor > NEWEST_MINOR ? `Use '1.${NEWEST_MINOR}' until a release of cdk8s-debuggable knows 1.${minor}.`
           : `Kubernetes 1.${minor} is out of support; use '1.${OLDEST_MINOR}' or later.`);
     }
-    return new KubernetesVersion(minor);
+    const parsed = new KubernetesVersion(minor);
+    PARSED.set(version, parsed);
+    return parsed;
   }
 
   /**
@@ -97,7 +105,7 @@ export class KubernetesVersion {
       const source = `context ${KubernetesVersion.CONTEXT_KEY}`;
       return { version: KubernetesVersion.of(String(fromContext), source), source };
     }
-    const fromEnv = process.env[KubernetesVersion.ENV_VAR];
+    const fromEnv = environmentVariable(scope, KubernetesVersion.ENV_VAR);
     if (fromEnv !== undefined && fromEnv.trim() !== '') {
       const source = `environment variable ${KubernetesVersion.ENV_VAR}`;
       return { version: KubernetesVersion.of(fromEnv, source), source };

@@ -117,6 +117,29 @@ function checkToolsAgainstProfile(profile: DebugProfile, tools: DebugTool[], nee
  */
 export function derivePrivileges(tools: DebugTool[], family: ImageFamily | undefined, profile: DebugProfile | undefined,
   securityContext: unknown): Privileges {
+  // The same tools and profile in the same family give the same privileges: most apps repeat one configuration.
+  const key = securityContext === undefined ? `${family}|${profile === undefined ? '' : idOf(profile)}|${tools.map(idOf).join(',')}` : undefined;
+  const known = key === undefined ? undefined : DERIVED.get(key);
+  if (known !== undefined) return known;
+  const derived = derive(tools, family, profile, securityContext);
+  if (key !== undefined && DERIVED.size < 1000) DERIVED.set(key, derived);
+  return derived;
+}
+
+const DERIVED = new Map<string, Privileges>();
+const IDS = new WeakMap<object, number>();
+let nextId = 0;
+/** A number per tool or profile object (custom tools with the same name are different tools). */
+function idOf(o: object): number {
+  let id = IDS.get(o);
+  if (id === undefined) {
+    id = nextId++;
+    IDS.set(o, id);
+  }
+  return id;
+}
+
+function derive(tools: DebugTool[], family: ImageFamily | undefined, profile: DebugProfile | undefined, securityContext: unknown): Privileges {
   const sc = checkedSecurityContext(securityContext);
   // The tools' capability names were checked when the tools were read (resolve).
   const needs: ToolNeeds[] = tools.map(tool => ({

@@ -15,7 +15,7 @@ import { exportOnRequest } from './export';
 import { bindOpenShiftScc, checkOpenShiftScc } from './openshift';
 import { planSidecar } from './plan';
 import { podSecurityAdvice } from './pod-security-advice';
-import { resolveDebug, ResolvedDebug } from './resolve';
+import { resolveDebug, ResolvedDebug, WorkloadFacts } from './resolve';
 import { SidecarForm } from './sidecar-form';
 import { WorkloadFilter } from './workload-filter';
 import { ImageFamily } from '../image/image-family';
@@ -156,20 +156,27 @@ export class DebugSidecar {
   public readonly podSpecPath: string;
 
   private readonly apiObject: ApiObject;
-  private readonly resolved: ResolvedDebug;
+  private readonly options: DebugSidecarAttachOptions;
+  private readonly facts: WorkloadFacts;
+  /** Kept only when debug is on; when off, decided again on first read (debug off must not grow synth's memory). */
+  private decided?: ResolvedDebug;
 
   private constructor(apiObject: ApiObject, workload: kplus.AbstractPod | undefined, podSpecPath: string, options: DebugSidecarAttachOptions) {
     // What the workload says of itself now; the final pod spec is checked again at synth.
     const spec = workload ? undefined : pointer(apiObject.toJson(), podSpecPath);
     const restartPolicy = workload ? workload.restartPolicy as string | undefined : spec?.restartPolicy;
     const names = workload ? [...workload.containers, ...workload.initContainers].map(c => c.name) : containerNames(spec);
-    const r = resolveDebug(apiObject, options, { kind: apiObject.kind, restartPolicy });
+    const facts: WorkloadFacts = { kind: apiObject.kind, restartPolicy };
+    // Decided (and so validated) now, whether or not debug is on.
+    const r = resolveDebug(apiObject, options, facts);
     if (names.includes(r.name)) nameClash(apiObject, r.name);
     const openShift = options.openShiftScc === undefined ? undefined : checkOpenShiftScc(apiObject, options.openShiftScc);
 
     this.apiObject = apiObject;
-    this.resolved = r;
+    this.options = options;
+    this.facts = facts;
     this.podSpecPath = podSpecPath;
+    if (r.enabled) this.decided = r;
     SIDECARS.set(apiObject, this);
     exportOnRequest(this);
     for (const w of r.warnings) DebugWarnings._warn(apiObject, w);
@@ -180,6 +187,11 @@ export class DebugSidecar {
     applyAtSynth(apiObject, podSpecPath, r, serviceAccount);
     // The namespace's Pod Security level is known only once the whole app is defined.
     apiObject.node.addValidation({ validate: () => podSecurityAdvice(apiObject, podSpecPath, r) });
+  }
+
+  /** What was decided for the sidecar. */
+  private get resolved(): ResolvedDebug {
+    return this.decided ??= resolveDebug(this.apiObject, this.options, this.facts);
   }
 
   /** Whether the sidecar is in the manifest. */

@@ -6,6 +6,7 @@
 
 import { writeFileSync } from 'fs';
 import { ApiObject } from 'cdk8s';
+import { environmentVariable } from '../environment';
 import { KubectlDebugOptions } from './ephemeral-options';
 
 /** The variable that carries the request: `{ "out": file, "workload": name, ...KubectlDebugOptions }`. */
@@ -45,7 +46,7 @@ function answer(request: any): unknown {
 
 /** Records a sidecar when the `cdk8s-debuggable` command asked for a kubectl debug command. */
 export function exportOnRequest(sidecar: Exportable): void {
-  const raw = process.env[EXPORT_ENV_VAR];
+  const raw = environmentVariable(sidecar.workload, EXPORT_ENV_VAR);
   if (raw === undefined) return;
   SIDECARS.push(sidecar);
   if (hooked) return;

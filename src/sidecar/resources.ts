@@ -15,6 +15,12 @@ export interface SidecarResources {
 
 const DEFAULTS = { cpuRequest: '10m', memoryRequest: '32Mi', cpuLimit: '500m', memoryLimit: '256Mi' };
 
+/** The default, shared: plan copies it into each container. */
+const DEFAULT_RESOURCES: SidecarResources = Object.freeze({
+  requests: Object.freeze({ cpu: DEFAULTS.cpuRequest, memory: DEFAULTS.memoryRequest }),
+  limits: Object.freeze({ cpu: DEFAULTS.cpuLimit, memory: DEFAULTS.memoryLimit }),
+});
+
 /** A CPU quantity the API server accepts: whole millicores, or units with at most three decimals; above zero. */
 function cpuQuantity(field: string, value: unknown): string {
   const fix = 'Use Cpu.millis(n) with a whole n of at least 1, or Cpu.units(x) with at most three decimals and x > 0.';
@@ -46,6 +52,7 @@ function magnitude(q: string): number {
 
 /** The sidecar's requests and limits: the defaults, with each quantity the user gave checked. */
 export function resolveResources(value: unknown): SidecarResources {
+  if (value === undefined) return DEFAULT_RESOURCES;
   const r = optionalObject<kplus.ContainerResources>('debug.resources', value, 'Pass an object such as { cpu: { limit: Cpu.millis(200) } }.') ?? {};
   const pair = (field: string, v: unknown) => optionalObject<{ request?: unknown; limit?: unknown }>(field, v, 'Pass an object with request and/or limit.') ?? {};
   const cpu = pair('debug.resources.cpu', r.cpu);

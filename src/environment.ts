@@ -1,0 +1,19 @@
+// Environment variables as the library reads them: once per app (construct
+// tree root), not once per workload. A read of process.env costs about 2 µs,
+// and debug off must cost nothing measurable at 10,000 workloads.
+
+import { IConstruct } from 'constructs';
+
+const READ = new WeakMap<IConstruct, Map<string, string | undefined>>();
+
+/** The value of an environment variable for the app `scope` belongs to, as it was when the app first asked. */
+export function environmentVariable(scope: IConstruct, name: string): string | undefined {
+  const root = scope.node.root;
+  let values = READ.get(root);
+  if (values === undefined) {
+    values = new Map();
+    READ.set(root, values);
+  }
+  if (!values.has(name)) values.set(name, process.env[name]);
+  return values.get(name);
+}
