@@ -73,6 +73,12 @@ project.addTask('test:e2e', {
   receiveArgs: true,
 });
 
+project.addTask('test:apiserver', {
+  description: 'Real kube-apiserver v1.37.2 + etcd (built from Go modules, cached per machine): examples with strict server-side validation, PodSecurity admission vs the library, native sidecars, ephemeral containers (skips locally without Go; fails under CI=true).',
+  exec: 'bash test/apiserver/run.sh',
+  receiveArgs: true,
+});
+
 project.addTask('test:helm', {
   description: "Render a fixture chart with cdk8s's Helm and a real helm v3 (built from the Go module proxy, cached per machine) and prove attachAll on it (skips locally without Go; fails under CI=true).",
   exec: 'bash test/helm/run.sh',
