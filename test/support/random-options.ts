@@ -45,8 +45,8 @@ export const randomOptions: fc.Arbitrary<Record<string, unknown>> = fc.record({
   name: maybe(fc.constantFrom('debug', 'dbg-1', 'a'.repeat(54), 'main'), 'Debug_Box', 'a'.repeat(55), 7),
   resources: maybe(fc.record({
     cpu: maybe(fc.record({
-      request: maybe(fc.integer({ min: -5, max: 400 }).map(n => kplus.Cpu.millis(n))),
-      limit: maybe(fc.integer({ min: -5, max: 2000 }).map(n => kplus.Cpu.millis(n))),
+      request: maybe(fc.constantFrom(-5, 0, 1, 10, 250).map(n => kplus.Cpu.millis(n))),
+      limit: maybe(fc.constantFrom(-1, 0, 50, 500, 2000).map(n => kplus.Cpu.millis(n))),
     }, { requiredKeys: [] })),
     memory: maybe(fc.record({
       request: maybe(fc.integer({ min: 1, max: 512 }).map(n => Size.mebibytes(n))),

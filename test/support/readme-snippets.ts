@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 
 /*
- * The README's full-app snippets (```ts blocks that call app.synth()), run as
+ * The README's full-app snippets (```ts blocks that create an App), run as
  * written: the only change is that `from 'cdk8s-debuggable'` points at this
  * checkout's src. Each runs with its working directory in examples/workloads
  * (where the Include'd third-party/redis.yaml of the "Any workload" snippet
@@ -27,7 +27,7 @@ export interface SnippetRun extends Snippet {
   readonly objects: any[];
 }
 
-/** Every ```ts block of README.md that is a whole app (it calls app.synth()). */
+/** Every ```ts block of README.md that is a whole app (it creates an App; it must then synthesize it). */
 export function fullAppSnippets(readme = path.join(ROOT, 'README.md')): Snippet[] {
   const lines = readFileSync(readme, 'utf-8').split('\n');
   const out: Snippet[] = [];
@@ -35,7 +35,7 @@ export function fullAppSnippets(readme = path.join(ROOT, 'README.md')): Snippet[
     if (lines[i].trim() !== '```ts') continue;
     const end = lines.findIndex((l, j) => j > i && l.trim() === '```');
     const code = lines.slice(i + 1, end).join('\n');
-    if (/\bapp\.synth\(\)/.test(code)) out.push({ line: i + 1, code });
+    if (/\bnew App\(/.test(code)) out.push({ line: i + 1, code });
     i = end;
   }
   return out;
