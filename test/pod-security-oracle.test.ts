@@ -4,27 +4,24 @@ import {
   Capability, DebuggableDeployment, DebugOptions, DebugProfile, DebugSecurityContext, DebugSidecar, DebugTool, ImageFamily,
   PodSecurity, PodSecurityLevel, SidecarForm,
 } from '../src';
-import { evaluateWithOracle, oracleAvailable, OracleResult } from './pss-oracle/client';
+import { evaluateWithOracle, oracleAvailable, oracleChecks, OracleResult } from './pss-oracle/client';
+import { gatePods, prng, RawPod, randomPods } from './pss-oracle/pods';
 import { everyManifestPassesTheSchema, synth } from './support/manifests';
+import { podSecurityLevel, podSecurityViolations } from '../src/pod-security/checks';
+import { CHECKS, NEWEST_RULES } from '../src/pod-security/registry';
 
 /*
- * PodSecurity (TypeScript, v1.27 rules) against the official evaluator
- * (k8s.io/pod-security-admission, Go, at v1.27) on generated workloads and
- * generated raw pod specs. Every level and every set of failing checks must
- * agree.
+ * PodSecurity (TypeScript) against the official evaluator
+ * (k8s.io/pod-security-admission v0.37.2, Go) at every policy version, on
+ * generated workloads and generated raw pod specs. Every level and every set
+ * of failing checks must agree; the registry's checks and version gates must
+ * be the official ones; and every version gate must change the result of
+ * some generated pod, so that each rule that changed is compared on both
+ * sides of its gate.
  */
 
 const availability = oracleAvailable();
 const CI = process.env.CI === 'true';
-
-/** Deterministic PRNG (Park-Miller minimal standard; exact in doubles). */
-function prng(seed: number): () => number {
-  let state = (seed % 2147483646) + 1;
-  return () => {
-    state = (state * 48271) % 2147483647;
-    return (state - 1) / 2147483646;
-  };
-}
 
 const APP = { image: 'nginxinc/nginx-unprivileged:1.27.3', portNumber: 8080 };
 const ALL = 'ALL' as kplus.Capability;
@@ -159,167 +156,6 @@ function configs(): Config[] {
   return out;
 }
 
-/** Oracle reasons (ForbiddenReason) to the check ids of k8s.io/pod-security-admission. */
-function checkIdOf(reason: string, level: 'baseline' | 'restricted'): string {
-  const ids: Record<string, string> = {
-    'allowPrivilegeEscalation != false': 'allowPrivilegeEscalation',
-    'forbidden AppArmor profile': 'appArmorProfile',
-    'forbidden AppArmor profiles': 'appArmorProfile',
-    'non-default capabilities': 'capabilities_baseline',
-    'unrestricted capabilities': 'capabilities_restricted',
-    'host namespaces': 'hostNamespaces',
-    'hostPath volumes': 'hostPathVolumes',
-    'hostPort': 'hostPorts',
-    'privileged': 'privileged',
-    'procMount': 'procMount',
-    'restricted volume types': 'restrictedVolumes',
-    'runAsNonRoot != true': 'runAsNonRoot',
-    'runAsUser=0': 'runAsUser',
-    'seLinuxOptions': 'seLinuxOptions',
-    'seccompProfile': level === 'baseline' ? 'seccompProfile_baseline' : 'seccompProfile_restricted',
-    'forbidden sysctls': 'sysctls',
-    'hostProcess': 'windowsHostProcess',
-  };
-  const id = ids[reason];
-  if (!id) throw new Error(`unknown oracle reason '${reason}'`);
-  return id;
-}
-
-const sorted = (xs: string[]) => [...new Set(xs)].sort();
-
-interface Comparison {
-  readonly label: string;
-  readonly ours: { level: string; baseline: string[]; restricted: string[] };
-  readonly oracle: { level: string | null; baseline: string[]; restricted: string[] };
-}
-
-function oracleSide(r: OracleResult): Comparison['oracle'] {
-  if (r.error || !r.violations) throw new Error(`oracle could not evaluate ${r.kind}/${r.name}: ${r.error}`);
-  return {
-    level: r.level,
-    baseline: sorted(r.violations.baseline.map(v => checkIdOf(v.reason, 'baseline'))),
-    restricted: sorted(r.violations.restricted.map(v => checkIdOf(v.reason, 'restricted'))),
-  };
-}
-
-function disagreements(comparisons: Comparison[]): Comparison[] {
-  return comparisons.filter(c => JSON.stringify({ ...c.ours }) !== JSON.stringify({ ...c.oracle }));
-}
-
-function distribution(levels: string[]): Record<string, number> {
-  return Object.fromEntries(Object.values(PodSecurityLevel).map(l => [l, levels.filter(x => x === l).length]));
-}
-
-/** Raw pod specs drawn from values that exercise every check, including the edges (null, '', 0, Windows, ephemeral containers). */
-function randomPods(count: number, seed: number): Array<{ metadata: any; spec: any }> {
-  const random = prng(seed);
-  const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)];
-  const maybe = <T>(p: number, f: () => T): T | undefined => (random() < p ? f() : undefined);
-  const seccomp = () => pick<any>([null, {}, { type: 'RuntimeDefault' }, { type: 'Localhost', localhostProfile: 'p.json' }, { type: 'Unconfined' }]);
-  const capsPool = ['NET_BIND_SERVICE', 'NET_RAW', 'CHOWN', 'SETUID', 'SYS_ADMIN', 'CAP_NET_BIND_SERVICE', 'ALL'];
-  const seLinux = () => pick<any>([{}, { type: 'container_t' }, { type: 'spc_t' }, { type: 'container_engine_t' }, { user: 'u' }, { role: 'r' }, { level: 's0:c1' }]);
-  const containerSc = () => {
-    const sc: any = {};
-    const set = (k: string, f: () => unknown) => { if (random() < 0.4) sc[k] = f(); };
-    set('allowPrivilegeEscalation', () => pick([true, false, null]));
-    set('privileged', () => pick([true, false, null]));
-    set('runAsNonRoot', () => pick([true, false, null]));
-    set('runAsUser', () => pick([0, 1000, null]));
-    set('seccompProfile', seccomp);
-    set('capabilities', () => pick<any>([null, {}, { drop: ['ALL'] }, { drop: ['NET_RAW'] },
-      { drop: ['ALL'], add: capsPool.filter(() => random() < 0.3) }, { add: capsPool.filter(() => random() < 0.3) }]));
-    set('procMount', () => pick(['Default', 'Unmasked', '', null]));
-    set('seLinuxOptions', seLinux);
-    set('appArmorProfile', () => pick<any>([{ type: 'RuntimeDefault' }, { type: 'Localhost', localhostProfile: 'p' }, { type: 'Unconfined' }]));
-    set('windowsOptions', () => pick<any>([{ hostProcess: true }, { hostProcess: false }, {}]));
-    return sc;
-  };
-  const container = (name: string) => ({
-    name,
-    image: 'example.org/app:1',
-    ...(maybe(0.85, () => ({ securityContext: random() < 0.1 ? null : containerSc() })) ?? {}),
-    ...(maybe(0.15, () => ({ ports: [{ containerPort: 8080, hostPort: pick([0, 8080]) }] })) ?? {}),
-  });
-  const volumes: any[] = [
-    { name: 'e', emptyDir: {} }, { name: 'c', configMap: { name: 'x' } }, { name: 's', secret: { secretName: 'x' } },
-    { name: 'p', persistentVolumeClaim: { claimName: 'x' } }, { name: 'pr', projected: { sources: [] } },
-    { name: 'd', downwardAPI: { items: [] } }, { name: 'csi', csi: { driver: 'x' } }, { name: 'img', image: { reference: 'x:1' } },
-    { name: 'h', hostPath: { path: '/var/log' } }, { name: 'n', nfs: { server: 'x', path: '/' } }, { name: 'g', gitRepo: { repository: 'x' } },
-    { name: 'none' },
-  ];
-  const restrictedContainer = (name: string) => ({
-    name,
-    image: 'example.org/app:1',
-    securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
-  });
-  /** One field of a restricted pod changed to a value drawn from the same pools. */
-  const mutate = (spec: any, metadata: any) => {
-    const all = [...spec.containers, ...(spec.initContainers ?? []), ...(spec.ephemeralContainers ?? [])];
-    const target = pick(all);
-    const donor = containerSc();
-    const keys = Object.keys(donor);
-    if (keys.length > 0 && random() < 0.7) {
-      const key = pick(keys);
-      target.securityContext = { ...target.securityContext, [key]: donor[key] };
-    } else if (random() < 0.5) {
-      const key = pick(['allowPrivilegeEscalation', 'runAsNonRoot', 'capabilities', 'seccompProfile']);
-      delete target.securityContext[key];
-    } else {
-      const key = pick(['runAsNonRoot', 'runAsUser', 'seccompProfile', 'os', 'volumes', 'hostUsers', 'sysctls', 'apparmor']);
-      spec.securityContext = spec.securityContext ?? {};
-      if (key === 'runAsNonRoot') spec.securityContext.runAsNonRoot = pick([true, false, null]);
-      if (key === 'runAsUser') spec.securityContext.runAsUser = pick([0, 1000]);
-      if (key === 'seccompProfile') spec.securityContext.seccompProfile = seccomp();
-      if (key === 'os') spec.os = { name: pick(['windows', 'linux']) };
-      if (key === 'volumes') spec.volumes = [pick(volumes)];
-      if (key === 'hostUsers') spec.hostUsers = false;
-      if (key === 'sysctls') spec.securityContext.sysctls = [{ name: pick(['net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_rmem']), value: '1' }];
-      if (key === 'apparmor') metadata.annotations['container.apparmor.security.beta.kubernetes.io/app'] = pick(['runtime/default', 'unconfined']);
-    }
-  };
-  const pods: Array<{ metadata: any; spec: any }> = [];
-  for (let i = 0; i < count; i++) {
-    if (random() < 0.4) {
-      // A restricted pod with up to two fields changed: the boundary between restricted and baseline.
-      const spec: any = { containers: [restrictedContainer('app')] };
-      if (random() < 0.3) spec.initContainers = [restrictedContainer('init')];
-      if (random() < 0.2) spec.ephemeralContainers = [restrictedContainer('eph')];
-      if (random() < 0.5) {
-        spec.securityContext = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
-        for (const c of spec.containers) { delete c.securityContext.runAsNonRoot; delete c.securityContext.seccompProfile; }
-      }
-      const metadata = { name: `pod-${i}`, annotations: {} };
-      for (let m = Math.floor(random() * 3); m > 0; m--) mutate(spec, metadata);
-      pods.push({ metadata, spec });
-      continue;
-    }
-    const spec: any = { containers: [container('app'), ...(random() < 0.3 ? [container('side')] : [])] };
-    if (random() < 0.3) spec.initContainers = [container('init')];
-    if (random() < 0.2) spec.ephemeralContainers = [container('eph')];
-    if (random() < 0.15) spec.hostNetwork = pick([true, false]);
-    if (random() < 0.1) spec.hostPID = true;
-    if (random() < 0.1) spec.hostIPC = true;
-    if (random() < 0.1) spec.os = { name: pick(['windows', 'linux']) };
-    if (random() < 0.3) spec.volumes = volumes.filter(() => random() < 0.2);
-    if (random() < 0.7) {
-      const psc: any = {};
-      if (random() < 0.5) psc.runAsNonRoot = pick([true, false, null]);
-      if (random() < 0.3) psc.runAsUser = pick([0, 1000]);
-      if (random() < 0.5) psc.seccompProfile = seccomp();
-      if (random() < 0.15) psc.seLinuxOptions = seLinux();
-      if (random() < 0.15) psc.sysctls = [{ name: pick(['net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'kernel.shm_rmid_forced', 'kernel.msgmax']), value: '1' }];
-      if (random() < 0.1) psc.appArmorProfile = { type: pick(['RuntimeDefault', 'Unconfined']) };
-      if (random() < 0.05) psc.windowsOptions = { hostProcess: pick([true, false]) };
-      spec.securityContext = psc;
-    }
-    const annotations: Record<string, string> = {};
-    if (random() < 0.15) annotations['container.apparmor.security.beta.kubernetes.io/app'] = pick(['runtime/default', 'localhost/p', 'unconfined', '']);
-    if (random() < 0.1) annotations['seccomp.security.alpha.kubernetes.io/pod'] = 'unconfined';
-    pods.push({ metadata: { name: `pod-${i}`, annotations }, spec });
-  }
-  return pods;
-}
-
 if (!availability.ok && CI) {
   test('the Pod Security oracle is available under CI=true', () => {
     throw new Error(`pss oracle unavailable under CI=true: ${availability.reason}`);
@@ -359,55 +195,157 @@ test('the generator yields at least 200 configurations the library accepts, over
   for (const kind of KINDS) expect(built.some(b => b.label.includes(`kind=${kind}`))).toBe(true);
 });
 
-(availability.ok ? describe : describe.skip)('PodSecurity agrees with k8s.io/pod-security-admission at v1.27', () => {
-  test('on generated workloads: every tool, profile, image family, security context, app and kind', () => {
+/** Every version a caller may ask for: v1.23 to v1.37, and latest. */
+const VERSIONS = [...Array.from({ length: 15 }, (_, i) => `v1.${23 + i}`), 'latest'];
+/**
+ * Versions a namespace label may name but the options refuse: the older ones
+ * (Kubernetes still evaluates them), and one newer than this release knows
+ * (evaluated as the newest). Compared through the internal functions.
+ */
+const LABEL_ONLY_VERSIONS = [...Array.from({ length: 23 }, (_, i) => `v1.${i}`), 'v1.40'];
+
+const sorted = (xs: string[]) => [...new Set(xs)].sort();
+
+interface Side {
+  readonly level: string | null;
+  readonly baseline: string[];
+  readonly restricted: string[];
+}
+
+interface Comparison {
+  readonly label: string;
+  readonly ours: Side;
+  readonly oracle: Side;
+}
+
+function oracleSide(r: OracleResult): Side {
+  if (r.error || !r.violations) throw new Error(`oracle could not evaluate ${r.kind}/${r.name}: ${r.error}`);
+  if (r.warnings?.length) throw new Error(`oracle decoded ${r.kind}/${r.name} with warnings (a typo in the generator?): ${r.warnings.join('; ')}`);
+  return { level: r.level, baseline: sorted(r.violations.baseline.map(v => v.check)), restricted: sorted(r.violations.restricted.map(v => v.check)) };
+}
+
+/** Our side for a raw pod: the public API for the versions it accepts, the internal functions for the others. */
+function oursForPod(p: RawPod, version: string): Side {
+  if (VERSIONS.includes(version)) {
+    return {
+      level: PodSecurity.levelOfPodSpec(p.spec, p.metadata, { version }),
+      baseline: sorted(PodSecurity.violationsOfPodSpec(p.spec, PodSecurityLevel.BASELINE, p.metadata, { version }).map(v => v.check)),
+      restricted: sorted(PodSecurity.violationsOfPodSpec(p.spec, PodSecurityLevel.RESTRICTED, p.metadata, { version }).map(v => v.check)),
+    };
+  }
+  return {
+    level: podSecurityLevel(p.spec, p.metadata, version),
+    baseline: sorted(podSecurityViolations(p.spec, p.metadata, PodSecurityLevel.BASELINE, version).map(v => v.check)),
+    restricted: sorted(podSecurityViolations(p.spec, p.metadata, PodSecurityLevel.RESTRICTED, version).map(v => v.check)),
+  };
+}
+
+function disagreements(comparisons: Comparison[]): Comparison[] {
+  return comparisons.filter(c => JSON.stringify(c.ours) !== JSON.stringify(c.oracle));
+}
+
+function distribution(levels: Array<string | null>): Record<string, number> {
+  return Object.fromEntries(Object.values(PodSecurityLevel).map(l => [l, levels.filter(x => x === l).length]));
+}
+
+const RANDOM_PODS = randomPods(600, 1027);
+const GATE_PODS = gatePods(600, 20260134);
+const PODS: RawPod[] = [...RANDOM_PODS, ...GATE_PODS];
+
+/** The oracle's results for PODS at a version, computed once. */
+const oracleCache = new Map<string, OracleResult[]>();
+function oracleForPods(version: string): OracleResult[] {
+  let results = oracleCache.get(version);
+  if (results === undefined) {
+    results = evaluateWithOracle(PODS.map(p => ({ apiVersion: 'v1', kind: 'Pod', ...p })), version);
+    oracleCache.set(version, results);
+  }
+  return results;
+}
+
+/** An official version string (v1.22) as our registry's minor (22). */
+const minorOfOfficial = (version: string) => Number(/^v1\.(\d+)$/.exec(version)![1]);
+
+(availability.ok ? describe : describe.skip)('PodSecurity agrees with k8s.io/pod-security-admission at every policy version', () => {
+  test('the registry has every official check, with the same levels, version gates and overrides', () => {
+    // WHEN
+    const official = oracleChecks().map(c => ({
+      id: c.id,
+      level: c.level,
+      versions: c.versions.map(v => ({ since: minorOfOfficial(v.minimumVersion), overrides: v.overrides })),
+    }));
+    const ours = CHECKS.map(c => ({
+      id: c.id,
+      level: c.level,
+      versions: c.versions.map(v => ({ since: v.since, overrides: v.overrides ?? [] })),
+    }));
+
+    // THEN
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    expect(ours.sort(byId)).toEqual(official.sort(byId));
+    expect(`v1.${NEWEST_RULES}`).toBe(PodSecurity.LATEST_VERSION);
+  });
+
+  test.each(VERSIONS)('on generated workloads at %s: every tool, profile, image family, security context, app and kind', version => {
     // GIVEN
     const { built, rejected } = buildAll();
 
     // WHEN
-    const oracle = evaluateWithOracle(built.map(b => b.apiObject.toJson()));
+    const oracle = evaluateWithOracle(built.map(b => b.apiObject.toJson()), version);
     const comparisons: Comparison[] = built.map((b, i) => ({
       label: b.label,
       ours: {
-        level: PodSecurity.levelOf(b.apiObject),
-        baseline: sorted(PodSecurity.violations(b.apiObject, PodSecurityLevel.BASELINE).map(v => v.check)),
-        restricted: sorted(PodSecurity.violations(b.apiObject, PodSecurityLevel.RESTRICTED).map(v => v.check)),
+        level: PodSecurity.levelOf(b.apiObject, { version }),
+        baseline: sorted(PodSecurity.violations(b.apiObject, PodSecurityLevel.BASELINE, { version }).map(v => v.check)),
+        restricted: sorted(PodSecurity.violations(b.apiObject, PodSecurityLevel.RESTRICTED, { version }).map(v => v.check)),
       },
       oracle: oracleSide(oracle[i]),
     }));
 
     // THEN
     // eslint-disable-next-line no-console
-    console.log(`pss oracle, workloads: ${comparisons.length} compared, ${rejected.length} rejected by the library, `
+    console.log(`pss oracle at ${version}, workloads: ${comparisons.length} compared, ${rejected.length} rejected by the library, `
       + `${disagreements(comparisons).length} disagreements; levels ${JSON.stringify(distribution(comparisons.map(c => c.ours.level)))}`);
     expect(comparisons.length).toBeGreaterThanOrEqual(200);
     expect(disagreements(comparisons)).toEqual([]);
     expect(new Set(comparisons.map(c => c.ours.level))).toEqual(new Set(Object.values(PodSecurityLevel)));
   });
 
-  test('on generated raw pod specs that exercise every check', () => {
-    // GIVEN
-    const pods = randomPods(600, 1027);
-
+  test.each([...VERSIONS, ...LABEL_ONLY_VERSIONS])('on generated raw pods at %s: edge values of every check, and the fields of every version gate', version => {
     // WHEN
-    const oracle = evaluateWithOracle(pods.map(p => ({ apiVersion: 'v1', kind: 'Pod', ...p })));
-    const comparisons: Comparison[] = pods.map((p, i) => ({
-      label: JSON.stringify(p),
-      ours: {
-        level: PodSecurity.levelOfPodSpec(p.spec, p.metadata),
-        baseline: sorted(PodSecurity.violationsOfPodSpec(p.spec, PodSecurityLevel.BASELINE, p.metadata).map(v => v.check)),
-        restricted: sorted(PodSecurity.violationsOfPodSpec(p.spec, PodSecurityLevel.RESTRICTED, p.metadata).map(v => v.check)),
-      },
-      oracle: oracleSide(oracle[i]),
-    }));
+    const oracle = oracleForPods(version);
+    const comparisons: Comparison[] = PODS.map((p, i) => ({ label: JSON.stringify(p), ours: oursForPod(p, version), oracle: oracleSide(oracle[i]) }));
 
     // THEN
-    const checksSeen = sorted(comparisons.flatMap(c => [...c.oracle.baseline, ...c.oracle.restricted]));
     // eslint-disable-next-line no-console
-    console.log(`pss oracle, raw pods: ${comparisons.length} compared, ${disagreements(comparisons).length} disagreements; `
-      + `levels ${JSON.stringify(distribution(comparisons.map(c => c.ours.level)))}; ${checksSeen.length} checks seen failing`);
+    console.log(`pss oracle at ${version}, raw pods: ${comparisons.length} compared, ${disagreements(comparisons).length} disagreements; `
+      + `levels ${JSON.stringify(distribution(comparisons.map(c => c.oracle.level)))}`);
     expect(disagreements(comparisons)).toEqual([]);
-    expect(checksSeen).toHaveLength(17);
+    expect(new Set(comparisons.map(c => c.oracle.level))).toEqual(new Set(Object.values(PodSecurityLevel)));
+  });
+
+  test('every official check fails on some generated pod, and every version gate changes the result of some pod', () => {
+    // GIVEN
+    const checks = oracleChecks();
+    const failing = (r: OracleResult, id: string) => [...r.violations!.baseline, ...r.violations!.restricted].some(v => v.check === id);
+
+    // WHEN
+    const seen = sorted([...VERSIONS, ...LABEL_ONLY_VERSIONS]
+      .flatMap(v => oracleForPods(v).flatMap(r => [...r.violations!.baseline, ...r.violations!.restricted].map(x => x.check))));
+    const gates = checks.flatMap(c => c.versions.map(v => ({ id: c.id, minor: minorOfOfficial(v.minimumVersion) })).filter(g => g.minor > 0));
+    const gatePod = (results: OracleResult[], j: number) => results[RANDOM_PODS.length + j];
+    const unexercised = gates.filter(({ id, minor }) => {
+      const before = oracleForPods(`v1.${minor - 1}`);
+      const after = oracleForPods(`v1.${minor}`);
+      return !GATE_PODS.some((_, j) => failing(gatePod(before, j), id) !== failing(gatePod(after, j), id));
+    });
+
+    // THEN
+    // eslint-disable-next-line no-console
+    console.log(`pss oracle: ${seen.length} checks seen failing; version gates ${gates.map(g => `${g.id}@v1.${g.minor}`).join(', ')}`);
+    expect(seen).toEqual(sorted(checks.map(c => c.id)));
+    expect(gates.length).toBeGreaterThanOrEqual(15);
+    expect(unexercised).toEqual([]);
   });
 });
 

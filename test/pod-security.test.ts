@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, Cron, Include, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, Chart, Cron, Include, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  DebuggableDeployment, DebugOptions, DebugProfile, DebugSidecar, DebugTool, ImageFamily, PodSecurity, PodSecurityLevel,
+  DebuggableDeployment, DebugOptions, DebugProfile, DebugSidecar, DebugTool, ImageFamily, KubernetesVersion, PodSecurity, PodSecurityLevel,
   SidecarForm,
 } from '../src';
-import { everyManifestPassesTheSchema, only, synth } from './support/manifests';
+import { everyManifestPassesTheSchema, synth } from './support/manifests';
 
 const APP = { image: 'nginxinc/nginx-unprivileged:1.27.3', portNumber: 8080 };
 /** cdk8s-plus-27's Capability enum has no ALL (its members are CAP_-prefixed); the string is what Kubernetes wants. */
@@ -295,6 +295,206 @@ data: { a: b }
       ['allowPrivilegeEscalation', 'dbg'], ['capabilities_restricted', 'dbg'], // seccomp comes from the Pod
     ]);
     expect(PodSecurity.violationsOfPodSpec(spec, PodSecurityLevel.PRIVILEGED)).toEqual([]);
+  });
+});
+
+/** A restricted pod spec whose liveness probe names a host: baseline forbids that from v1.34 on (check hostProbesAndHostLifecycle). */
+function probeHostPod(): any {
+  return {
+    securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    containers: [{
+      name: 'app',
+      image: 'x',
+      livenessProbe: { httpGet: { host: '10.0.0.1', path: '/', port: 8080 } },
+      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+    }],
+  };
+}
+
+/** The same as a Deployment: restricted, with a JSON patch for the probe host (cdk8s-plus-27 has no field for it). */
+function probeHostApp(chart: Chart): DebuggableDeployment {
+  const dep = restrictedApp(chart, 'web');
+  // A plain number would be dropped by cdk8s-plus-27's typed converter: IntOrString.
+  const port = kplus.k8s.IntOrString.fromNumber(8080);
+  ApiObject.of(dep).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/livenessProbe', { httpGet: { host: '10.0.0.1', path: '/', port } }));
+  return dep;
+}
+
+describe('policy versions', () => {
+  afterEach(() => { delete process.env[KubernetesVersion.ENV_VAR]; });
+
+  test('a plain pod spec is evaluated at latest unless a version is given; a host in a probe breaks baseline from v1.34', () => {
+    // GIVEN
+    const spec = probeHostPod();
+
+    // THEN
+    expect(PodSecurity.LATEST_VERSION).toBe('v1.37');
+    expect(PodSecurity.levelOfPodSpec(spec)).toBe(PodSecurityLevel.PRIVILEGED);
+    expect(PodSecurity.levelOfPodSpec(spec, undefined, { version: 'latest' })).toBe(PodSecurityLevel.PRIVILEGED);
+    expect(PodSecurity.levelOfPodSpec(spec, undefined, { version: 'v1.34' })).toBe(PodSecurityLevel.PRIVILEGED);
+    expect(PodSecurity.levelOfPodSpec(spec, undefined, { version: 'v1.33' })).toBe(PodSecurityLevel.RESTRICTED);
+    expect(PodSecurity.violationsOfPodSpec(spec, PodSecurityLevel.BASELINE)).toEqual([{
+      level: PodSecurityLevel.BASELINE,
+      check: 'hostProbesAndHostLifecycle',
+      container: 'app',
+      field: 'spec.containers[app].livenessProbe.httpGet.host',
+      value: '10.0.0.1',
+      message: expect.stringMatching(/^Container 'app' points livenessProbe\.httpGet at host 10\.0\.0\.1; baseline \(from v1\.34\) allows no host/),
+    }]);
+    expect(PodSecurity.violationsOfPodSpec(spec, PodSecurityLevel.BASELINE, undefined, { version: 'v1.33' })).toEqual([]);
+  });
+
+  test('hostUsers: false relaxes runAsNonRoot and runAsUser from v1.35; sysctls and SELinux types grow with the version', () => {
+    // GIVEN
+    const userNamespace = { ...probeHostPod(), hostUsers: false, securityContext: { runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } } };
+    delete userNamespace.containers[0].livenessProbe;
+    const sysctl = { containers: [{ name: 'app', image: 'x' }], securityContext: { sysctls: [{ name: 'net.ipv4.tcp_keepalive_time', value: '60' }] } };
+    const engine = { containers: [{ name: 'app', image: 'x', securityContext: { seLinuxOptions: { type: 'container_engine_t' } } }] };
+    const at = (spec: any, version: string) => PodSecurity.levelOfPodSpec(spec, undefined, { version });
+
+    // THEN
+    expect([at(userNamespace, 'v1.34'), at(userNamespace, 'v1.35')]).toEqual([PodSecurityLevel.BASELINE, PodSecurityLevel.RESTRICTED]);
+    expect([at(sysctl, 'v1.28'), at(sysctl, 'v1.29')]).toEqual([PodSecurityLevel.PRIVILEGED, PodSecurityLevel.BASELINE]);
+    expect([at(engine, 'v1.30'), at(engine, 'v1.31')]).toEqual([PodSecurityLevel.PRIVILEGED, PodSecurityLevel.BASELINE]);
+  });
+
+  test("a workload is evaluated at the cluster's Kubernetes version when one is declared, else at latest; an explicit version wins", () => {
+    // GIVEN
+    const plain = Testing.chart();
+    const pinned = Testing.chart();
+    KubernetesVersion.set(pinned, KubernetesVersion.V1_33);
+    const inPlain = probeHostApp(plain);
+    const inPinned = probeHostApp(pinned);
+    synth(plain);
+    synth(pinned);
+
+    // THEN
+    expect(PodSecurity.levelOf(inPlain)).toBe(PodSecurityLevel.PRIVILEGED);
+    expect(PodSecurity.levelOf(inPinned)).toBe(PodSecurityLevel.RESTRICTED);
+    expect(PodSecurity.violations(inPinned, PodSecurityLevel.BASELINE)).toEqual([]);
+    expect(PodSecurity.levelOf(inPinned, { version: 'v1.34' })).toBe(PodSecurityLevel.PRIVILEGED);
+    expect(PodSecurity.levelOf(inPlain, { version: 'v1.33' })).toBe(PodSecurityLevel.RESTRICTED);
+    expect(PodSecurity.violations(inPlain, PodSecurityLevel.BASELINE, { version: 'v1.33' })).toEqual([]);
+  });
+
+  test.each([['1.33', PodSecurityLevel.RESTRICTED], ['1.35', PodSecurityLevel.PRIVILEGED]])(
+    'CDK8S_KUBERNETES_VERSION=%s sets the default version too; the construct context beats it', (env, level) => {
+      // GIVEN (the library reads the environment once per app, so each app is made after setting it)
+      process.env[KubernetesVersion.ENV_VAR] = env;
+      const plain = Testing.chart();
+      const pinned = Testing.chart();
+      KubernetesVersion.set(pinned, KubernetesVersion.V1_33);
+      const inPlain = probeHostApp(plain);
+      const inPinned = probeHostApp(pinned);
+      synth(plain);
+      synth(pinned);
+
+      // THEN
+      expect(PodSecurity.levelOf(inPlain)).toBe(level);
+      expect(PodSecurity.levelOf(inPinned)).toBe(PodSecurityLevel.RESTRICTED);
+    });
+
+  test.each<[unknown, RegExp]>([
+    ['1.35', /^'version' is not a Pod Security policy version \(got "1\.35"\)\. Write it as the label pod-security\.kubernetes\.io\/enforce-version does: 'latest' or 'v1\.35' \(v1\.23 to v1\.37\)\.$/],
+    ['v1.38', /^'version' is not a Pod Security policy version this library knows \(v1\.23 to v1\.37, or latest\) \(got "v1\.38"\)\. Use 'v1\.37' or 'latest' until a release of cdk8s-debuggable knows v1\.38\.$/],
+    ['v1.22', /^'version' is not a Pod Security policy version this library knows .*\(got "v1\.22"\)\. Kubernetes 1\.22 is out of support; use 'v1\.23' or later\.$/],
+    ['Latest', /'version' is not a Pod Security policy version \(got "Latest"\)/],
+    ['v1.035', /'version' is not a Pod Security policy version \(got "v1\.035"\)/],
+    [35, /'version' is not a Pod Security policy version \(got 35\)/],
+  ])('the version %p is an error that names it, from every entry point', (version, message) => {
+    // GIVEN
+    const chart = Testing.chart();
+    const dep = restrictedApp(chart, 'web');
+    const options = { version } as any;
+
+    // THEN
+    expect(() => PodSecurity.levelOfPodSpec(probeHostPod(), undefined, options)).toThrow(message);
+    expect(() => PodSecurity.violationsOfPodSpec(probeHostPod(), PodSecurityLevel.BASELINE, undefined, options)).toThrow(message);
+    expect(() => PodSecurity.levelOf(dep, options)).toThrow(message);
+    expect(() => PodSecurity.violations(dep, PodSecurityLevel.RESTRICTED, options)).toThrow(message);
+    expect(() => PodSecurity.enforce(Testing.chart(), PodSecurityLevel.BASELINE, options)).toThrow(message);
+  });
+
+  test('options that are not an object are an error', () => {
+    expect(() => PodSecurity.levelOfPodSpec(probeHostPod(), undefined, 'v1.34' as any))
+      .toThrow(/^'options' is not an object \(got "v1\.34"\)\. Pass \{ version: 'v1\.35' \}/);
+  });
+});
+
+describe('the version of the enforced level', () => {
+  const enforced = (chart: Chart) => PodSecurity._enforcedLevel(ApiObject.of(restrictedApp(chart, 'web')));
+  const namespaced = (labels: Record<string, string>, setup: (app: Chart) => void = () => {}) => {
+    const app = Testing.app();
+    const cluster = new Chart(app, 'cluster');
+    new kplus.Namespace(cluster, 'shop', { metadata: { name: 'shop', labels } });
+    const chart = new Chart(app, 'web', { namespace: 'shop' });
+    setup(chart);
+    return enforced(chart);
+  };
+
+  test('PodSecurity.enforce: the version given, else the cluster version, else latest', () => {
+    // GIVEN
+    const given = Testing.chart();
+    PodSecurity.enforce(given, PodSecurityLevel.BASELINE, { version: 'v1.30' });
+    const none = Testing.chart();
+    PodSecurity.enforce(none, PodSecurityLevel.BASELINE);
+    const cluster = Testing.chart();
+    KubernetesVersion.set(cluster, KubernetesVersion.V1_35);
+    PodSecurity.enforce(cluster, PodSecurityLevel.RESTRICTED);
+
+    // THEN
+    expect(enforced(given)).toEqual({ level: PodSecurityLevel.BASELINE, version: 'v1.30', source: expect.stringMatching(/^context cdk8s-debuggable\/pod-security-enforce/) });
+    expect(enforced(none)?.version).toBe('latest');
+    expect(enforced(cluster)).toEqual({ level: PodSecurityLevel.RESTRICTED, version: 'v1.35', source: expect.any(String) });
+    expect(given.node.tryGetContext(PodSecurity.ENFORCE_VERSION_CONTEXT_KEY)).toBe('v1.30');
+  });
+
+  test("a Namespace's enforce-version label wins over the version given to PodSecurity.enforce", () => {
+    expect(namespaced({ [PodSecurity.ENFORCE_LABEL]: 'baseline', [PodSecurity.ENFORCE_VERSION_LABEL]: 'v1.29' },
+      chart => PodSecurity.enforce(chart, PodSecurityLevel.BASELINE, { version: 'v1.34' }))?.version).toBe('v1.29');
+    expect(namespaced({ [PodSecurity.ENFORCE_LABEL]: 'baseline' },
+      chart => PodSecurity.enforce(chart, PodSecurityLevel.BASELINE, { version: 'v1.34' }))?.version).toBe('v1.34');
+    // A version label without a level label still sets the version of the level declared by context.
+    expect(namespaced({ [PodSecurity.ENFORCE_VERSION_LABEL]: 'v1.31' },
+      chart => PodSecurity.enforce(chart, PodSecurityLevel.RESTRICTED))).toEqual({ level: PodSecurityLevel.RESTRICTED, version: 'v1.31', source: expect.any(String) });
+  });
+
+  test('as in Kubernetes: an invalid enforce-version counts as latest, any v1.x is valid, and a cluster evaluates newer versions as its own', () => {
+    // THEN
+    const invalid = namespaced({ [PodSecurity.ENFORCE_LABEL]: 'baseline', [PodSecurity.ENFORCE_VERSION_LABEL]: '1.29' });
+    expect(invalid).toEqual({
+      level: PodSecurityLevel.BASELINE,
+      version: 'latest',
+      source: "Namespace shop via label pod-security.kubernetes.io/enforce; its pod-security.kubernetes.io/enforce-version '1.29' is not a version and so counts as latest",
+    });
+    expect(namespaced({ [PodSecurity.ENFORCE_LABEL]: 'baseline', [PodSecurity.ENFORCE_VERSION_LABEL]: 'v1.20' })?.version).toBe('v1.20');
+    expect(namespaced({ [PodSecurity.ENFORCE_LABEL]: 'baseline', [PodSecurity.ENFORCE_VERSION_LABEL]: 'v1.99' })?.version).toBe('v1.99');
+    const atCluster = (labels: Record<string, string>) => namespaced(labels, chart => KubernetesVersion.set(chart, KubernetesVersion.V1_33))?.version;
+    expect(atCluster({ [PodSecurity.ENFORCE_LABEL]: 'baseline', [PodSecurity.ENFORCE_VERSION_LABEL]: 'v1.37' })).toBe('v1.33');
+    expect(atCluster({ [PodSecurity.ENFORCE_LABEL]: 'baseline', [PodSecurity.ENFORCE_VERSION_LABEL]: 'latest' })).toBe('v1.33');
+    expect(atCluster({ [PodSecurity.ENFORCE_LABEL]: 'baseline', [PodSecurity.ENFORCE_VERSION_LABEL]: 'oops' })).toBe('v1.33');
+    expect(atCluster({ [PodSecurity.ENFORCE_LABEL]: 'baseline', [PodSecurity.ENFORCE_VERSION_LABEL]: 'v1.30' })).toBe('v1.30');
+    expect(atCluster({ [PodSecurity.ENFORCE_LABEL]: 'baseline' })).toBe('v1.33');
+  });
+
+  test('the version of the enforced level decides: a probe host is refused by a namespace at v1.34, not at v1.33', () => {
+    // GIVEN
+    const at = (version: string) => {
+      const chart = Testing.chart();
+      PodSecurity.enforce(chart, PodSecurityLevel.BASELINE, { version });
+      const dep = probeHostApp(chart);
+      synth(chart);
+      const e = PodSecurity._enforcedLevel(ApiObject.of(dep))!;
+      return PodSecurity.violations(dep, e.level, { version: e.version }).map(v => v.check);
+    };
+
+    // THEN
+    expect(at('v1.33')).toEqual([]);
+    expect(at('v1.34')).toEqual(['hostProbesAndHostLifecycle']);
+  });
+
+  test('PodSecurity.POLICY_VERSION is gone (the version is an option now)', () => {
+    expect((PodSecurity as any).POLICY_VERSION).toBeUndefined();
   });
 });
 

@@ -1,93 +1,85 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { fail } from '../errors';
-import { isObject, metadataPathOf, POD_SPEC_PATHS, podSpecPathOf, pointer } from '../pod-spec';
-import { compareLevels, podSecurityLevel, podSecurityViolations, PSS_POLICY_VERSION } from './checks';
+import { podSecurityLevel, podSecurityViolations } from './checks';
+import {
+  checkLevel, ENFORCE_CONTEXT_KEY, ENFORCE_LABEL, ENFORCE_VERSION_CONTEXT_KEY, ENFORCE_VERSION_LABEL, EnforcedLevel, enforcedLevelOf,
+} from './enforcement';
 import { PodSecurityLevel } from './level';
+import { checkVersion, defaultVersionAt, LATEST, LATEST_VERSION } from './policy-version';
 import { PodSecurityViolation } from './violation';
-
-const LEVELS = Object.values(PodSecurityLevel) as string[];
-
-/** The workload ApiObject of a construct: itself, its default child, or the only workload under it. */
-function workloadOf(construct: IConstruct): ApiObject {
-  if (construct instanceof ApiObject) return construct;
-  const child = construct.node.defaultChild;
-  if (child instanceof ApiObject) return child;
-  const workloads = construct.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && podSpecPathOf(c) !== undefined);
-  if (workloads.length === 1) return workloads[0];
-  return fail('workload', construct.node.path,
-    workloads.length === 0 ? 'has no workload under it (a cdk8s-plus workload or an ApiObject with a pod template)'
-      : `has ${workloads.length} workloads under it (${workloads.map(w => w.node.path).join(', ')})`,
-    'Pass one workload: the cdk8s-plus workload, its ApiObject, or a construct with exactly one workload under it.');
-}
-
-/** The pod spec and template metadata of a workload object, as synthesized. */
-function podOf(apiObject: ApiObject): { spec: any; metadata: any } {
-  const path = podSpecPathOf(apiObject);
-  if (path === undefined) {
-    return fail('kind', apiObject.kind, 'has no pod template, so this object has no Pod Security level',
-      `Pass a workload (${Object.keys(POD_SPEC_PATHS).join(', ')}), or an object a debug sidecar was attached to with 'podSpecPath'.`, apiObject);
-  }
-  const json = apiObject.toJson();
-  const spec = pointer(json, path);
-  if (!isObject(spec)) {
-    return fail('podSpecPath', path, `points at no pod spec in ${apiObject.node.path}`, 'Give the JSON pointer of the pod spec in this object.');
-  }
-  const metaPath = metadataPathOf(path);
-  return { spec, metadata: metaPath === undefined ? undefined : pointer(json, metaPath) };
-}
-
-function checkLevel(field: string, level: unknown): PodSecurityLevel {
-  if (typeof level !== 'string' || !LEVELS.includes(level)) {
-    return fail(field, level, 'is not a Pod Security level', 'Use PodSecurityLevel.RESTRICTED, BASELINE or PRIVILEGED.');
-  }
-  return level as PodSecurityLevel;
-}
+import { synthesizedPodOf, workloadOf } from './workload';
 
 /**
- * The enforce label of every v1 Namespace in the app, by name. Built once per
- * app and kept: it is read during validation, after the tree is complete, and
- * a scan per workload would make synth quadratic.
+ * Which Pod Security Standards policy version to evaluate at.
  */
-const ENFORCE_LABELS = new WeakMap<object, Map<string, string>>();
-function enforceLabels(apiObject: ApiObject): Map<string, string> {
-  const root = apiObject.node.root;
-  let labels = ENFORCE_LABELS.get(root);
-  if (labels === undefined) {
-    labels = new Map();
-    for (const ns of root.node.findAll()) {
-      if (!(ns instanceof ApiObject) || ns.kind !== 'Namespace' || ns.apiVersion !== 'v1') continue;
-      const json = ns.toJson();
-      const value = json.metadata?.labels?.[PodSecurity.ENFORCE_LABEL];
-      if (json.metadata?.name !== undefined && value !== undefined) labels.set(json.metadata.name, String(value));
-    }
-    ENFORCE_LABELS.set(root, labels);
+export interface PodSecurityOptions {
+  /**
+   * The policy version, written as in the namespace label
+   * `pod-security.kubernetes.io/enforce-version`: `v1.23` to `v1.37`, or
+   * `latest` (`PodSecurity.LATEST_VERSION`). The rules differ between
+   * versions: for example a host in a probe breaks baseline from `v1.34`,
+   * and `hostUsers: false` relaxes runAsNonRoot and runAsUser from `v1.35`.
+   *
+   * @default - the cluster's Kubernetes version where one is declared
+   * (`KubernetesVersion.set`, the context `cdk8s-debuggable/kubernetes-version`
+   * or `CDK8S_KUBERNETES_VERSION`), else `latest`, as Kubernetes evaluates a
+   * namespace without an enforce-version label. For a plain pod spec
+   * (`levelOfPodSpec`, `violationsOfPodSpec`): `latest`.
+   */
+  readonly version?: string;
+}
+
+function optionsOf(options: unknown): PodSecurityOptions {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    return fail('options', options, 'is not an object', "Pass { version: 'v1.35' }, or nothing for the default version.");
   }
-  return labels;
+  return options as PodSecurityOptions;
+}
+
+/** The version asked for, else the default where `scope` is. */
+function versionFor(options: PodSecurityOptions | undefined, scope?: IConstruct): string {
+  const given = optionsOf(options).version;
+  if (given !== undefined) return checkVersion('version', given);
+  return scope === undefined ? LATEST : defaultVersionAt(scope);
 }
 
 /**
  * The Kubernetes Pod Security Standards, evaluated on synthesized workloads
  * at synth time, without a cluster.
  *
- * The rules are those of `k8s.io/pod-security-admission` at policy version
- * v1.27: every check the API server's PodSecurity admission runs, over init,
- * regular and ephemeral containers, with the same results (the test suite
- * compares them with the official Go evaluator).
+ * The rules are those of `k8s.io/pod-security-admission` at every policy
+ * version from v1.23 to v1.37 (`PodSecurity.LATEST_VERSION`, what `latest`
+ * means): every check the API server's PodSecurity admission runs, over
+ * init, regular and ephemeral containers, with the same results (the test
+ * suite compares them with the official Go evaluator at each version).
  *
- * `PodSecurity.enforce` declares the level of the namespace a subtree runs
- * in; a debug sidecar that would take its Pod beyond the level is then an
- * error at synth, naming the tool and the capability.
+ * Which version: `{ version: 'v1.34' }` on a call; else the cluster's
+ * Kubernetes version where one is declared (`KubernetesVersion.set(app,
+ * KubernetesVersion.V1_35)` or `CDK8S_KUBERNETES_VERSION=1.35` evaluate at
+ * `v1.35`); else `latest`, as Kubernetes does for a namespace without the
+ * label `pod-security.kubernetes.io/enforce-version`.
+ *
+ * `PodSecurity.enforce` declares the level (and version) of the namespace a
+ * subtree runs in; a debug sidecar that would take its Pod beyond the level
+ * is then an error at synth, naming the tool and the capability.
  */
 export class PodSecurity {
   /** Context key that declares the Pod Security level enforced where a subtree runs. */
-  public static readonly ENFORCE_CONTEXT_KEY = 'cdk8s-debuggable/pod-security-enforce';
+  public static readonly ENFORCE_CONTEXT_KEY = ENFORCE_CONTEXT_KEY;
+
+  /** Context key that declares the policy version enforced where a subtree runs (`v1.34` or `latest`). */
+  public static readonly ENFORCE_VERSION_CONTEXT_KEY = ENFORCE_VERSION_CONTEXT_KEY;
 
   /** The namespace label through which Kubernetes enforces a level. */
-  public static readonly ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
+  public static readonly ENFORCE_LABEL = ENFORCE_LABEL;
 
-  /** The Pod Security Standards version the rules implement. */
-  public static readonly POLICY_VERSION = PSS_POLICY_VERSION;
+  /** The namespace label that pins the policy version of the enforced level. */
+  public static readonly ENFORCE_VERSION_LABEL = ENFORCE_VERSION_LABEL;
+
+  /** The policy version `latest` stands for in this release: the newest one the library knows. */
+  public static readonly LATEST_VERSION = LATEST_VERSION;
 
   /**
    * The strictest level the synthesized workload satisfies: RESTRICTED,
@@ -97,10 +89,13 @@ export class PodSecurity {
    * Job, CronJob, Pod), a DebuggableDeployment, an ApiObject with a pod
    * template (for example from `Include`), or a construct with exactly one
    * of those under it
+   * @param options the policy version (default: the cluster's, else latest)
    */
-  public static levelOf(workload: IConstruct): PodSecurityLevel {
-    const pod = podOf(workloadOf(workload));
-    return podSecurityLevel(pod.spec, pod.metadata);
+  public static levelOf(workload: IConstruct, options?: PodSecurityOptions): PodSecurityLevel {
+    const apiObject = workloadOf(workload);
+    const version = versionFor(options, apiObject);
+    const pod = synthesizedPodOf(apiObject);
+    return podSecurityLevel(pod.spec, pod.metadata, version);
   }
 
   /**
@@ -114,21 +109,25 @@ export class PodSecurity {
    *
    * @param workload as for `levelOf`
    * @param level the level to evaluate
+   * @param options the policy version (default: the cluster's, else latest)
    */
-  public static violations(workload: IConstruct, level: PodSecurityLevel): PodSecurityViolation[] {
+  public static violations(workload: IConstruct, level: PodSecurityLevel, options?: PodSecurityOptions): PodSecurityViolation[] {
     const checked = checkLevel('level', level);
-    const pod = podOf(workloadOf(workload));
-    return podSecurityViolations(pod.spec, pod.metadata, checked);
+    const apiObject = workloadOf(workload);
+    const version = versionFor(options, apiObject);
+    const pod = synthesizedPodOf(apiObject);
+    return podSecurityViolations(pod.spec, pod.metadata, checked, version);
   }
 
   /**
    * The strictest level a plain pod spec satisfies.
    *
    * @param podSpec a Kubernetes PodSpec as JSON (`{ containers: [...], ... }`)
-   * @param podMetadata the pod (template) metadata, whose AppArmor annotations count
+   * @param podMetadata the pod (template) metadata, whose AppArmor and seccomp annotations count
+   * @param options the policy version (default: latest)
    */
-  public static levelOfPodSpec(podSpec: any, podMetadata?: any): PodSecurityLevel {
-    return podSecurityLevel(podSpec, podMetadata);
+  public static levelOfPodSpec(podSpec: any, podMetadata?: any, options?: PodSecurityOptions): PodSecurityLevel {
+    return podSecurityLevel(podSpec, podMetadata, versionFor(options));
   }
 
   /**
@@ -136,10 +135,12 @@ export class PodSecurity {
    *
    * @param podSpec a Kubernetes PodSpec as JSON
    * @param level the level to evaluate
-   * @param podMetadata the pod (template) metadata, whose AppArmor annotations count
+   * @param podMetadata the pod (template) metadata, whose AppArmor and seccomp annotations count
+   * @param options the policy version (default: latest)
    */
-  public static violationsOfPodSpec(podSpec: any, level: PodSecurityLevel, podMetadata?: any): PodSecurityViolation[] {
-    return podSecurityViolations(podSpec, podMetadata, checkLevel('level', level));
+  public static violationsOfPodSpec(podSpec: any, level: PodSecurityLevel, podMetadata?: any, options?: PodSecurityOptions): PodSecurityViolation[] {
+    const checked = checkLevel('level', level);
+    return podSecurityViolations(podSpec, podMetadata, checked, versionFor(options));
   }
 
   /**
@@ -149,51 +150,41 @@ export class PodSecurity {
    *
    * A Namespace defined anywhere in the same app with that label is found
    * without this call. Where both declare a level, the stricter counts.
+   *
+   * @param options `version`: the namespace's
+   * `pod-security.kubernetes.io/enforce-version` (default: the cluster's
+   * Kubernetes version, else latest). A Namespace object's own
+   * enforce-version label takes precedence.
    */
-  public static enforce(scope: IConstruct, level: PodSecurityLevel): void {
+  public static enforce(scope: IConstruct, level: PodSecurityLevel, options?: PodSecurityOptions): void {
     const checked = checkLevel('level', level);
+    const version = optionsOf(options).version;
+    const checkedVersion = version === undefined ? undefined : checkVersion('version', version);
     if (scope.node.children.length > 0) {
       fail('scope', scope.node.path, `already has children (${scope.node.children.map(c => `'${c.node.id}'`).join(', ')}), and construct context only reaches constructs added after it`,
         'Call PodSecurity.enforce right after creating the scope, before adding constructs to it.');
     }
     scope.node.setContext(PodSecurity.ENFORCE_CONTEXT_KEY, checked);
+    if (checkedVersion !== undefined) scope.node.setContext(PodSecurity.ENFORCE_VERSION_CONTEXT_KEY, checkedVersion);
   }
 
   /**
-   * The level enforced where a workload runs and who declares it: the
-   * context `cdk8s-debuggable/pod-security-enforce`, or a Namespace object in
-   * the same app (kplus.Namespace, an ApiObject, an Include) named like the
-   * workload's namespace and labelled `pod-security.kubernetes.io/enforce`.
-   * The strictest one wins. An invalid label value counts as restricted, as
-   * in Kubernetes.
+   * The level enforced where a workload runs, who declares it, and the policy
+   * version to evaluate it at (`v1.34` or `latest`): the context
+   * `cdk8s-debuggable/pod-security-enforce` (PodSecurity.enforce), or a
+   * Namespace object in the same app (kplus.Namespace, an ApiObject, an
+   * Include) named like the workload's namespace and labelled
+   * `pod-security.kubernetes.io/enforce`; the strictest one wins, and an
+   * invalid label value counts as restricted, as in Kubernetes. The version:
+   * that Namespace's `pod-security.kubernetes.io/enforce-version` (an invalid
+   * one counts as latest, as in Kubernetes), else the one given to
+   * PodSecurity.enforce, else the cluster's Kubernetes version, else latest.
    *
    * @internal
    */
-  public static _enforcedLevel(apiObject: ApiObject): { readonly level: PodSecurityLevel; readonly source: string; readonly version: string } | undefined {
-    const found: Array<{ level: PodSecurityLevel; source: string; version: string }> = [];
-    const fromContext = apiObject.node.tryGetContext(PodSecurity.ENFORCE_CONTEXT_KEY);
-    if (fromContext !== undefined) {
-      found.push({
-        level: checkLevel(`context ${PodSecurity.ENFORCE_CONTEXT_KEY}`, fromContext),
-        source: `context ${PodSecurity.ENFORCE_CONTEXT_KEY} (PodSecurity.enforce)`,
-        version: PSS_POLICY_VERSION,
-      });
-    }
-    // cdk8s copies the chart's namespace into metadata; reading it avoids serializing the workload again.
-    const namespace: string | undefined = apiObject.metadata.namespace ?? Chart.of(apiObject).namespace;
-    const value = namespace === undefined ? undefined : enforceLabels(apiObject).get(namespace);
-    if (value !== undefined) {
-      const valid = LEVELS.includes(value);
-      found.push({
-        level: valid ? value as PodSecurityLevel : PodSecurityLevel.RESTRICTED,
-        source: `Namespace ${namespace} via label ${PodSecurity.ENFORCE_LABEL}`
-          + (valid ? '' : `, whose value '${value}' is not a level and so counts as restricted`),
-        version: PSS_POLICY_VERSION,
-      });
-    }
-    return found.sort((a, b) => compareLevels(b.level, a.level))[0];
+  public static _enforcedLevel(apiObject: ApiObject): EnforcedLevel | undefined {
+    return enforcedLevelOf(apiObject);
   }
 
   private constructor() {}
 }
-

@@ -5,7 +5,7 @@ import { DebugToggleSource } from '../debug-toggle';
 import { DebugWarnings } from '../debug-warnings';
 import { fail } from '../errors';
 import { optionalObject, optionalString } from '../input';
-import { containerNames, isObject, POD_SPEC_PATHS, podSpecPathOf, pointer, recordPodSpecPath } from '../pod-spec';
+import { containerNames, isObject, POD_SPEC_PATHS, pointer, recordPodSpecPath } from '../pod-spec';
 import { applyAtSynth, nameClash } from './apply';
 import { checkFilter, matchesFilter } from './attach-filter';
 import { DebugOptions } from './debug-options';
@@ -17,6 +17,7 @@ import { planSidecar } from './plan';
 import { podSecurityAdvice } from './pod-security-advice';
 import { resolveDebug, ResolvedDebug, WorkloadFacts } from './resolve';
 import { SidecarForm } from './sidecar-form';
+import { targetOf } from './target';
 import { WorkloadFilter } from './workload-filter';
 import { ImageFamily } from '../image/image-family';
 import { DebugProfile } from '../privileges/debug-profile';
@@ -46,22 +47,6 @@ export interface DebugSidecarAttachAllOptions extends DebugOptions, WorkloadFilt
 
 /** The sidecar of each workload object. A WeakMap, not a child construct: debug off must cost nothing at synth. */
 const SIDECARS = new WeakMap<ApiObject, DebugSidecar>();
-
-/** The ApiObject of a target, and the cdk8s-plus workload around it if any. */
-function targetOf(target: IConstruct): { apiObject: ApiObject; workload?: kplus.AbstractPod } {
-  if (target instanceof ApiObject) {
-    const parent = target.node.scope;
-    return { apiObject: target, workload: parent instanceof kplus.AbstractPod && parent.node.defaultChild === target ? parent : undefined };
-  }
-  const child = target?.node?.defaultChild;
-  if (child instanceof ApiObject) return { apiObject: child, workload: target instanceof kplus.AbstractPod ? target : undefined };
-  const objects = target?.node ? target.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && podSpecPathOf(c) !== undefined) : [];
-  return fail('target', target?.node?.path ?? target,
-    objects.length > 0 ? `holds ${objects.length} workload object(s) (${objects.map(o => `${o.kind} ${o.name}`).join(', ')}), not one workload (an Include or a Helm chart?)`
-      : 'has no Kubernetes object, so it is not a workload',
-    objects.length > 0 ? 'Use DebugSidecar.attachAll(target, options) for all of them (filter with kinds, names or labels), or attach to one of its ApiObjects (include.apiObjects).'
-      : 'Attach to a cdk8s-plus workload or an ApiObject with a pod template.');
-}
 
 /**
  * A debug sidecar attached to one workload: what was decided for it (for

@@ -6,7 +6,6 @@
 import { ApiObject } from 'cdk8s';
 import { fail } from '../errors';
 import { optionalObject, optionalString } from '../input';
-import { KubernetesVersion } from '../kubernetes-version';
 import { EphemeralContainerOptions, KubectlDebugCommand, KubectlDebugOptions } from './ephemeral-options';
 import { EXIT_WITH_APP_SCRIPT, KEEP_ALIVE_SCRIPT } from './keep-alive';
 import { securityContextOf, sorted } from './plan';
@@ -14,6 +13,7 @@ import { kubectlProfileFor, refusalOf } from './pod-security-advice';
 import { ResolvedDebug } from './resolve';
 import { podSecurityLevel } from '../pod-security/checks';
 import { PodSecurity } from '../pod-security/pod-security';
+import { defaultVersionAt } from '../pod-security/policy-version';
 import { isObject, metadataPathOf, pointer } from '../pod-spec';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -59,12 +59,6 @@ export function planEphemeral(apiObject: ApiObject, podSpecPath: string, r: Reso
   });
 }
 
-/** The policy version for a namespace that declares none: the cluster's, else latest. */
-function defaultVersion(apiObject: ApiObject): string {
-  const declared = KubernetesVersion._declaredAt(apiObject);
-  return declared === undefined ? 'latest' : `v${declared.version.name}`;
-}
-
 /** The `kubectl debug` command, the `--custom` file's content, and what Pod Security will say. */
 export function kubectlDebugCommand(apiObject: ApiObject, podSpecPath: string, r: ResolvedDebug, input: unknown): KubectlDebugCommand {
   const options = optionalObject<KubectlDebugOptions>('options', input, "Pass an object such as { pod: 'web-7d9f8b6c5-x2x4q' }.");
@@ -94,7 +88,7 @@ export function kubectlDebugCommand(apiObject: ApiObject, podSpecPath: string, r
   const { spec, metadata } = podOf(apiObject, podSpecPath);
   const withEphemeral = { ...spec, ephemeralContainers: [...(spec.ephemeralContainers ?? []), ec] };
   const enforced = PodSecurity._enforcedLevel(apiObject);
-  const podSecurityLevelWithIt = podSecurityLevel(withEphemeral, metadata, enforced?.version ?? defaultVersion(apiObject));
+  const podSecurityLevelWithIt = podSecurityLevel(withEphemeral, metadata, enforced?.version ?? defaultVersionAt(apiObject));
   const refusal = enforced === undefined ? undefined : refusalOf(r, withEphemeral, metadata, ec.name, enforced, true);
   return {
     args,

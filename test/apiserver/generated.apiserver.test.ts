@@ -1,8 +1,8 @@
 import * as fc from 'fast-check';
-import { fullAppSnippets, runSnippets } from '../support/readme-snippets';
-import { isLibraryError, outcomeOf, randomKind, randomOptions } from '../support/random-options';
 import { describeWithServer } from './jest-support';
 import { ApiServer } from './server';
+import { isLibraryError, outcomeOf, randomKind, randomOptions } from '../support/random-options';
+import { fullAppSnippets, runSnippets } from '../support/readme-snippets';
 
 /*
  * What no schema can judge, the real API server does: every manifest the
@@ -50,7 +50,9 @@ describeWithServer('generated configurations and README snippets are accepted by
   test('the server refuses what the library refuses to emit (the check can fail)', () => {
     server().createNamespace('negative');
     const bad = {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad' },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'bad' },
       spec: { containers: [{ name: 'c', image: 'busybox:1.36', resources: { requests: { cpu: '-5m' } } }] },
     };
     expect(refused(server(), 'negative', [bad])).toEqual([expect.objectContaining({ error: expect.stringMatching(/must be greater than or equal to 0/) })]);

@@ -17,13 +17,12 @@ import {
  */
 
 /**
- * Policy versions to judge at (the namespace's enforce-version label). The
- * library knows v1.27 rules only. Once PodSecurity takes `{ version }` as its
- * last argument, make `versionOptions` return `[{ version }]` (one line) and
- * add versions here.
+ * Policy versions to judge at (the namespace's enforce-version label): before
+ * and after the rules that changed (host probes at v1.34, hostUsers and
+ * sysctls at v1.35), and `latest`.
  */
-const VERSIONS = ['v1.27'];
-const versionOptions = (_version: string): [] => [];
+const VERSIONS = ['v1.27', 'v1.31', 'v1.34', 'v1.35', 'latest'];
+const versionOptions = (version: string) => [{ version }];
 
 /** The library's judgements at one policy version: on a workload, and on a plain pod spec. */
 function library(version: string) {
@@ -62,6 +61,11 @@ const APPS: Array<[string, Partial<kplus.AbstractPodProps>, Array<[string, unkno
   ['hostNetwork', { hostNetwork: true }, []],
   ['unsafe sysctl', { securityContext: { sysctls: [{ name: 'kernel.msgmax', value: '65536' }] } }, []],
   ['restricted', { containers: [RESTRICTED_APP], securityContext: { user: 101 } }, [SECCOMP]],
+  // Rules that changed between policy versions: a probe with a host breaks baseline from v1.34;
+  // a sysctl that became safe at v1.32.
+  ['restricted, probe host', { containers: [RESTRICTED_APP], securityContext: { user: 101 } },
+    [SECCOMP, ['/containers/0/livenessProbe', { httpGet: { host: '10.0.0.1', port: kplus.k8s.IntOrString.fromNumber(8080), path: '/' } }]]],
+  ['newer safe sysctl', { securityContext: { sysctls: [{ name: 'net.ipv4.tcp_rmem', value: '4096 87380 6291456' }] } }, []],
 ];
 const SIDECAR_CONTEXTS: Array<[string, DebugOptions['securityContext']]> = [
   ['none', undefined], ['user 1000', { user: 1000 }], ['user 0', { user: 0 }],
@@ -81,7 +85,7 @@ function configs(): Config[] {
   // Every tool (and none) alone, under each profile, next to the default and the restricted app.
   for (const [toolName, tool] of [['none', undefined] as [string, DebugTool | undefined], ...TOOLS]) {
     for (const [profileName, profile] of PROFILES) {
-      for (const app of ['default', 'restricted']) {
+      for (const app of ['default', 'restricted', 'restricted, probe host']) {
         out.push({ label: `tool=${toolName} profile=${profileName} app=${app}`, kind: 'Deployment', app, debug: { enabled: true, tools: tool ? [tool] : [], profile } });
       }
     }
@@ -150,8 +154,9 @@ function checkIdOf(reason: string, level: PodSecurityLevel): string {
     'host namespaces': 'hostNamespaces',
     'hostPath volumes': 'hostPathVolumes',
     'hostPort': 'hostPorts',
+    'probe or lifecycle host': 'hostProbesAndHostLifecycle',
     'privileged': 'privileged',
-    'procMount': 'procMount',
+    'procMount': level === PodSecurityLevel.BASELINE ? 'procMount' : 'procMount_restricted',
     'restricted volume types': 'restrictedVolumes',
     'runAsNonRoot != true': 'runAsNonRoot',
     'runAsUser=0': 'runAsUser',
@@ -165,7 +170,7 @@ function checkIdOf(reason: string, level: PodSecurityLevel): string {
   return id;
 }
 const REASONS = ['allowPrivilegeEscalation != false', 'forbidden AppArmor profiles?', 'non-default capabilities', 'unrestricted capabilities',
-  'host namespaces', 'hostPath volumes', 'hostPort', 'privileged', 'procMount', 'restricted volume types', 'runAsNonRoot != true',
+  'host namespaces', 'hostPath volumes', 'hostPort', 'probe or lifecycle host', 'privileged', 'procMount', 'restricted volume types', 'runAsNonRoot != true',
   'runAsUser=0', 'seLinuxOptions', 'seccompProfile', 'forbidden sysctls', 'hostProcess'];
 
 export interface ServerReason {

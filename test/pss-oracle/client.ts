@@ -9,6 +9,8 @@ const BUILD_SCRIPT = path.join(__dirname, 'build.sh');
 export type PssLevel = 'restricted' | 'baseline' | 'privileged';
 
 export interface OracleViolation {
+  /** The id of the failing check (policy.Check.ID), e.g. 'runAsNonRoot'. */
+  readonly check: string;
   readonly reason: string;
   readonly detail: string;
 }
@@ -67,23 +69,37 @@ export function oracleAvailable(): OracleAvailability {
   return availability;
 }
 
-/**
- * Evaluates a batch of objects against the Pod Security Standards with the
- * official evaluator (one process for the whole batch). Results are in input order.
- */
-export function evaluateWithOracle(objects: Array<any | OracleWrapper>, version = 'v1.27'): OracleResult[] {
+/** One check of policy.DefaultChecks() with its version gates, as `pss-oracle -list-checks` prints it. */
+export interface OracleCheck {
+  readonly id: string;
+  readonly level: 'baseline' | 'restricted';
+  readonly versions: Array<{ readonly minimumVersion: string; readonly overrides: string[] }>;
+}
+
+function runOracle(args: string[], input: string): string {
   const available = oracleAvailable();
   if (!available.ok) {
     throw new Error(`PSS oracle unavailable: ${available.reason}`);
   }
-  const run = spawnSync(ORACLE_BIN, [`-version=${version}`], {
-    input: JSON.stringify(objects), encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024,
-  });
+  const run = spawnSync(ORACLE_BIN, args, { input, encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024 });
   if (run.error) {
     throw new Error(`PSS oracle failed to start: ${run.error.message}`);
   }
   if (run.status !== 0) {
     throw new Error(`PSS oracle exited with ${run.status ?? run.signal}: ${run.stderr.trim()}`);
   }
-  return JSON.parse(run.stdout) as OracleResult[];
+  return run.stdout;
+}
+
+/** The official checks and their version gates. */
+export function oracleChecks(): OracleCheck[] {
+  return JSON.parse(runOracle(['-list-checks'], '')) as OracleCheck[];
+}
+
+/**
+ * Evaluates a batch of objects against the Pod Security Standards with the
+ * official evaluator (one process for the whole batch). Results are in input order.
+ */
+export function evaluateWithOracle(objects: Array<any | OracleWrapper>, version: string): OracleResult[] {
+  return JSON.parse(runOracle([`-version=${version}`], JSON.stringify(objects))) as OracleResult[];
 }

@@ -12,7 +12,16 @@
 // Output (stdout): a JSON array, one result per input element, in order:
 //
 //	{"index":0,"kind":"Pod","name":"x","level":"baseline",
-//	 "violations":{"baseline":[],"restricted":[{"reason":"...","detail":"..."}]}}
+//	 "violations":{"baseline":[],"restricted":[{"check":"runAsNonRoot","reason":"...","detail":"..."}]}}
+//
+// "check" is the id of the failing check (policy.Check.ID). The official
+// evaluator does not return ids, so the oracle evaluates twice: with
+// policy.DefaultChecks() as they are, and with the same checks whose
+// CheckPod functions are wrapped to record their id; the two results must be
+// identical, and the ids come from the second.
+//
+// With -list-checks it prints policy.DefaultChecks() instead: every check's
+// id, level and version gates (minimum version and overridden checks).
 //
 // "level" is the strictest of restricted > baseline > privileged whose
 // evaluation at -version allows the pod template. Each violations list is the
@@ -34,6 +43,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/pod-security-admission/api"
 	"k8s.io/pod-security-admission/policy"
 	kjson "sigs.k8s.io/json"
@@ -41,6 +51,7 @@ import (
 
 // Violation is one failing check.
 type Violation struct {
+	Check  string `json:"check"`
 	Reason string `json:"reason"`
 	Detail string `json:"detail"`
 }
@@ -66,7 +77,11 @@ type Result struct {
 // Oracle wraps the official evaluator at a fixed policy version.
 type Oracle struct {
 	evaluator policy.Evaluator
-	version   api.Version
+	// traced is the same evaluator over the same checks, each CheckPod
+	// wrapped to append its check's id to calls.
+	traced  policy.Evaluator
+	calls   []policy.CheckID
+	version api.Version
 }
 
 // NewOracle builds an evaluator with the default (versioned) checks.
@@ -79,7 +94,52 @@ func NewOracle(version string) (*Oracle, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Oracle{evaluator: ev, version: v}, nil
+	o := &Oracle{evaluator: ev, version: v}
+	checks := policy.DefaultChecks()
+	for i := range checks {
+		id := checks[i].ID
+		for j := range checks[i].Versions {
+			run := checks[i].Versions[j].CheckPod
+			checks[i].Versions[j].CheckPod = func(m *metav1.ObjectMeta, s *corev1.PodSpec) policy.CheckResult {
+				o.calls = append(o.calls, id)
+				return run(m, s)
+			}
+		}
+	}
+	if o.traced, err = policy.NewEvaluator(checks, nil); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// CheckInfo describes one check of policy.DefaultChecks() for -list-checks.
+type CheckInfo struct {
+	ID       string        `json:"id"`
+	Level    string        `json:"level"`
+	Versions []VersionInfo `json:"versions"`
+}
+
+// VersionInfo is one versioned implementation of a check.
+type VersionInfo struct {
+	MinimumVersion string   `json:"minimumVersion"`
+	Overrides      []string `json:"overrides"`
+}
+
+// ListChecks returns every default check with its version gates.
+func ListChecks() []CheckInfo {
+	var out []CheckInfo
+	for _, c := range policy.DefaultChecks() {
+		info := CheckInfo{ID: string(c.ID), Level: string(c.Level)}
+		for _, v := range c.Versions {
+			overrides := []string{}
+			for _, id := range v.OverrideCheckIDs {
+				overrides = append(overrides, string(id))
+			}
+			info.Versions = append(info.Versions, VersionInfo{MinimumVersion: v.MinimumVersion.String(), Overrides: overrides})
+		}
+		out = append(out, info)
+	}
+	return out
 }
 
 // podTemplatePointers maps known kinds to the JSON pointer of their pod template.
@@ -201,8 +261,14 @@ func (o *Oracle) Evaluate(raw json.RawMessage) Result {
 	}
 	res.Warnings = warnings
 
-	base := o.violations(api.LevelBaseline, &tmpl)
-	restr := o.violations(api.LevelRestricted, &tmpl)
+	base, err := o.violations(api.LevelBaseline, &tmpl)
+	if err != nil {
+		return fail("%v", err)
+	}
+	restr, err := o.violations(api.LevelRestricted, &tmpl)
+	if err != nil {
+		return fail("%v", err)
+	}
 	level := string(api.LevelPrivileged)
 	switch {
 	case len(restr) == 0:
@@ -215,15 +281,24 @@ func (o *Oracle) Evaluate(raw json.RawMessage) Result {
 	return res
 }
 
-func (o *Oracle) violations(level api.Level, tmpl *corev1.PodTemplateSpec) []Violation {
+func (o *Oracle) violations(level api.Level, tmpl *corev1.PodTemplateSpec) ([]Violation, error) {
 	out := []Violation{}
 	lv := api.LevelVersion{Level: level, Version: o.version}
-	for _, r := range o.evaluator.EvaluatePod(lv, &tmpl.ObjectMeta, &tmpl.Spec) {
+	official := o.evaluator.EvaluatePod(lv, &tmpl.ObjectMeta, &tmpl.Spec)
+	o.calls = o.calls[:0]
+	traced := o.traced.EvaluatePod(lv, &tmpl.ObjectMeta, &tmpl.Spec)
+	if len(traced) != len(official) || len(o.calls) != len(official) {
+		return nil, fmt.Errorf("traced evaluation ran %d checks (%d results), the official one %d", len(o.calls), len(traced), len(official))
+	}
+	for i, r := range official {
+		if r != traced[i] {
+			return nil, fmt.Errorf("traced evaluation of %s differs: %+v vs %+v", o.calls[i], traced[i], r)
+		}
 		if !r.Allowed {
-			out = append(out, Violation{Reason: r.ForbiddenReason, Detail: r.ForbiddenDetail})
+			out = append(out, Violation{Check: string(o.calls[i]), Reason: r.ForbiddenReason, Detail: r.ForbiddenDetail})
 		}
 	}
-	return out
+	return out, nil
 }
 
 // decodeInto re-encodes v and decodes it case-sensitively (as the API server
@@ -286,7 +361,20 @@ func resolvePointer(doc any, pointer string) (any, error) {
 func main() {
 	version := flag.String("version", "v1.27", `Pod Security Standards policy version ("v1.x" or "latest")`)
 	pretty := flag.Bool("pretty", false, "indent JSON output")
+	listChecks := flag.Bool("list-checks", false, "print the default checks with their version gates and exit")
 	flag.Parse()
+
+	enc := json.NewEncoder(os.Stdout)
+	if *pretty {
+		enc.SetIndent("", "  ")
+	}
+	if *listChecks {
+		if err := enc.Encode(ListChecks()); err != nil {
+			fmt.Fprintln(os.Stderr, "pss-oracle: writing output:", err)
+			os.Exit(1)
+		}
+		return
+	}
 
 	oracle, err := NewOracle(*version)
 	if err != nil {
@@ -302,10 +390,6 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pss-oracle:", err)
 		os.Exit(1)
-	}
-	enc := json.NewEncoder(os.Stdout)
-	if *pretty {
-		enc.SetIndent("", "  ")
 	}
 	if err := enc.Encode(results); err != nil {
 		fmt.Fprintln(os.Stderr, "pss-oracle: writing output:", err)

@@ -203,3 +203,56 @@ func TestSingleObjectAndEmptyArrays(t *testing.T) {
 		t.Error("want error on malformed input")
 	}
 }
+
+func checkIDs(vs []Violation) string {
+	var out []string
+	for _, v := range vs {
+		out = append(out, v.Check)
+	}
+	return strings.Join(out, ",")
+}
+
+// Each violation names its check, and the version gates decide which checks run.
+func TestCheckIDsFollowVersionGates(t *testing.T) {
+	probe := pod("", `{"allowPrivilegeEscalation":false,"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"},"capabilities":{"drop":["ALL"]},"procMount":"Unmasked"}`)
+	probe = strings.Replace(probe, `"image":"nginx"`, `"image":"nginx","livenessProbe":{"httpGet":{"host":"10.0.0.1","port":80}}`, 1)
+	cases := []struct{ version, baseline, restricted string }{
+		{"v1.33", "procMount", "procMount"},
+		{"v1.34", "hostProbesAndHostLifecycle,procMount", "hostProbesAndHostLifecycle,procMount"},
+		{"v1.35", "hostProbesAndHostLifecycle,procMount", "hostProbesAndHostLifecycle,procMount_restricted"},
+		{"latest", "hostProbesAndHostLifecycle,procMount", "hostProbesAndHostLifecycle,procMount_restricted"},
+	}
+	for _, tc := range cases {
+		r := evalOne(t, tc.version, probe)
+		if got := checkIDs(r.Violations.Baseline); got != tc.baseline {
+			t.Errorf("%s baseline checks = %q, want %q", tc.version, got, tc.baseline)
+		}
+		if got := checkIDs(r.Violations.Restricted); got != tc.restricted {
+			t.Errorf("%s restricted checks = %q, want %q", tc.version, got, tc.restricted)
+		}
+	}
+}
+
+func TestListChecks(t *testing.T) {
+	gates := map[string]string{}
+	for _, c := range ListChecks() {
+		var vs []string
+		for _, v := range c.Versions {
+			vs = append(vs, v.MinimumVersion)
+		}
+		gates[c.ID] = c.Level + ":" + strings.Join(vs, ",")
+	}
+	want := map[string]string{
+		"hostProbesAndHostLifecycle": "baseline:v1.34",
+		"procMount_restricted":       "restricted:v1.35",
+		"sysctls":                    "baseline:v1.0,v1.27,v1.29,v1.32,v1.37",
+	}
+	for id, w := range want {
+		if gates[id] != w {
+			t.Errorf("%s: %q, want %q", id, gates[id], w)
+		}
+	}
+	if len(gates) < 19 {
+		t.Errorf("want at least 19 checks, got %d", len(gates))
+	}
+}
