@@ -3,7 +3,8 @@
  * so the end-to-end tests can prove facts with real processes and packets.
  *
  * Prerequisite: `bash test/e2e/setup.sh` (root; installs podman, writes
- * test/e2e/.podman/containers.conf, builds localhost/e2e-app:1 and localhost/e2e-debug:1).
+ * test/e2e/.podman/containers.conf, builds localhost/e2e-app:1, localhost/e2e-debug:1 and
+ * localhost/e2e-base:1, the base of the images built from `DebugImage.recipe` with `buildImage()`).
  * Every podman call here sets CONTAINERS_CONF to that project-local file; /etc is not used.
  *
  * What `play()` changes in the copy it plays (podman 4.3 facts, see MEASURED.md):
@@ -21,6 +22,7 @@
  * `restartPolicy: Always` (native sidecars: podman 4.3 waits for them to exit, play never returns).
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -30,6 +32,8 @@ import { Yaml } from 'cdk8s';
 export const E2E_PREFIX = 'e2e-';
 export const APP_IMAGE = 'localhost/e2e-app:1';
 export const DEBUG_IMAGE = 'localhost/e2e-debug:1';
+/** Debian bookworm minbase and nothing else (apt's sources.list points at this machine's mirror). */
+export const BASE_IMAGE = 'localhost/e2e-base:1';
 /** Port nginx listens on in APP_IMAGE (root or non-root, read-only rootfs with an emptyDir at /tmp). */
 export const APP_PORT = 8080;
 export const CONTAINERS_CONF = process.env.E2E_CONTAINERS_CONF ?? path.join(__dirname, '.podman', 'containers.conf');
@@ -170,7 +174,9 @@ export function toPodmanManifest(manifest: string | any[], opts: PlayOptions = {
   const template = podTemplateOf(workload)!;
   const spec = JSON.parse(JSON.stringify(template.spec ?? {}));
 
-  let podName = opts.name ? sanitize(opts.name) : `${sanitize(workload.metadata?.name ?? 'pod').slice(0, 30)}-${Math.random().toString(36).slice(2, 8)}`;
+  // p<pid> in the default name: cleanupLeftovers() of another test process on the same machine leaves these pods alone while this process lives.
+  let podName = opts.name ? sanitize(opts.name)
+    : `p${process.pid}-${sanitize(workload.metadata?.name ?? 'pod').slice(0, 30)}-${Math.random().toString(36).slice(2, 8)}`;
   if (!podName.startsWith(E2E_PREFIX)) podName = E2E_PREFIX + podName;
 
   const inits: any[] = spec.initContainers ?? [];
@@ -285,6 +291,96 @@ export function execInBackground(container: string, argv: string[], opts: { user
   return new BackgroundExec(['exec', ...(opts.user ? ['--user', opts.user] : []), container, ...argv]);
 }
 
+export interface BuildResult {
+  readonly image: string;
+  /** sha256 (16 hex) of the Containerfile text and the id of its FROM image; the image's label `e2e.key`. */
+  readonly key: string;
+  /** false when the image already carried the key (nothing was built). */
+  readonly built: boolean;
+  readonly ms: number;
+  /** podman build's output (empty when nothing was built). */
+  readonly log: string;
+}
+
+/**
+ * Builds a Containerfile given as text into `image` with `podman build --network host --pull=never`
+ * (the FROM image must be local; apt inside reaches the mirror of the base's sources.list through the
+ * host's network). Cached: when `image` already carries the label `e2e.key` of this text and of the
+ * FROM image's id, nothing is built. E2E_FORCE=1 rebuilds. The image it replaces is removed.
+ */
+export function buildImage(image: string, containerfile: string, opts: { timeoutMs?: number } = {}): BuildResult {
+  const start = Date.now();
+  const from = /^FROM\s+(\S+)/m.exec(containerfile)?.[1];
+  if (from === undefined) throw new Error(`no FROM line in the Containerfile for ${image}`);
+  const fromId = podman(['image', 'inspect', '--format', '{{.Id}}', from], { timeoutMs: 30_000 });
+  if (fromId.code !== 0) throw new Error(`FROM image ${from} is not present locally (run bash test/e2e/setup.sh): ${fromId.stderr.trim()}`);
+  const key = createHash('sha256').update(`${containerfile}\n${fromId.stdout.trim()}`).digest('hex').slice(0, 16);
+  const have = podman(['image', 'inspect', '--format', '{{index .Labels "e2e.key"}}|{{.Id}}', image], { timeoutMs: 30_000 });
+  const [haveKey, oldId] = have.code === 0 ? have.stdout.trim().split('|') : ['', ''];
+  if (haveKey === key && !process.env.E2E_FORCE) return { image, key, built: false, ms: Date.now() - start, log: '' };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-build-'));
+  try {
+    const file = path.join(dir, 'Containerfile');
+    fs.writeFileSync(file, containerfile);
+    const r = podmanOk(['build', '--network', 'host', '--pull=never', '--label', `e2e.key=${key}`, '--tag', image, '--file', file, dir],
+      { timeoutMs: opts.timeoutMs ?? 900_000 });
+    const newId = podman(['image', 'inspect', '--format', '{{.Id}}', image]).stdout.trim();
+    if (oldId && oldId !== newId) podman(['rmi', oldId], { timeoutMs: 60_000 });
+    return { image, key, built: true, ms: Date.now() - start, log: r.stdout + r.stderr };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** An image's size in bytes as podman reports it (`podman image inspect --format {{.Size}}`: uncompressed). */
+export function imageSize(image: string): number {
+  return Number(podmanOk(['image', 'inspect', '--format', '{{.Size}}', image]).stdout.trim());
+}
+
+/** `podman image inspect --format <format>` of an image. */
+export function imageInspect(image: string, format: string): string {
+  return podmanOk(['image', 'inspect', '--format', format, image]).stdout.trim();
+}
+
+/** `podman run --rm --network none [flags] image argv...`: a throwaway container outside any pod. */
+export function runImage(image: string, argv: string[], flags: string[] = [], opts: ExecOptions = {}): ExecResult {
+  return podman(['run', '--rm', '--network', 'none', '--pull=never', ...flags, image, ...argv], opts);
+}
+
+/**
+ * The podman flags that give a container exactly the privileges of a Kubernetes container
+ * securityContext. Throws on a field it cannot translate, so nothing is dropped silently.
+ * - runAsUser/runAsGroup: `--user uid[:gid]`; runAsNonRoot: true with user 0 throws (the kubelet
+ *   refuses to start it; podman would not).
+ * - capabilities: `--cap-drop` each (ALL included), `--cap-add` each.
+ * - privileged: true: `--privileged`; allowPrivilegeEscalation: false: `--security-opt no-new-privileges`.
+ * - readOnlyRootFilesystem: true: `--read-only --read-only-tmpfs=false` (podman would otherwise mount
+ *   writable tmpfs on /tmp, /var/tmp and /run; an ephemeral container has no volumes of its own).
+ * - seccompProfile RuntimeDefault: podman's default profile (no flag); Unconfined: `seccomp=unconfined`.
+ */
+export function securityContextFlags(sc: any): string[] {
+  const flags: string[] = [];
+  const known = new Set(['runAsUser', 'runAsGroup', 'runAsNonRoot', 'capabilities', 'privileged', 'allowPrivilegeEscalation', 'readOnlyRootFilesystem', 'seccompProfile']);
+  for (const k of Object.keys(sc ?? {})) {
+    if (!known.has(k)) throw new Error(`securityContext.${k} has no podman translation here`);
+  }
+  if (sc?.runAsUser !== undefined) flags.push('--user', sc.runAsGroup !== undefined ? `${sc.runAsUser}:${sc.runAsGroup}` : String(sc.runAsUser));
+  else if (sc?.runAsGroup !== undefined) throw new Error('securityContext.runAsGroup without runAsUser has no podman translation here');
+  if (sc?.runAsNonRoot === true && (sc.runAsUser ?? 0) === 0) throw new Error('runAsNonRoot: true with user 0: the kubelet would refuse to start this container');
+  for (const k of Object.keys(sc?.capabilities ?? {})) {
+    if (k !== 'add' && k !== 'drop') throw new Error(`securityContext.capabilities.${k} has no podman translation here`);
+  }
+  for (const c of sc?.capabilities?.drop ?? []) flags.push('--cap-drop', String(c));
+  for (const c of sc?.capabilities?.add ?? []) flags.push('--cap-add', String(c));
+  if (sc?.privileged === true) flags.push('--privileged');
+  if (sc?.allowPrivilegeEscalation === false) flags.push('--security-opt', 'no-new-privileges');
+  if (sc?.readOnlyRootFilesystem === true) flags.push('--read-only', '--read-only-tmpfs=false');
+  const seccomp = sc?.seccompProfile?.type;
+  if (seccomp === 'Unconfined') flags.push('--security-opt', 'seccomp=unconfined');
+  else if (seccomp !== undefined && seccomp !== 'RuntimeDefault') throw new Error(`seccompProfile ${seccomp} has no podman translation here`);
+  return flags;
+}
+
 const played = new Set<PlayedPod>();
 
 export class PlayedPod {
@@ -319,6 +415,32 @@ export class PlayedPod {
 
   public execInBackground(container: string, argv: string[], opts: { user?: string } = {}): BackgroundExec {
     return execInBackground(this.podmanName(container), argv, opts);
+  }
+
+  /**
+   * Adds an EphemeralContainer (as `DebugSidecar.ephemeralContainer()` returns it) to the running
+   * pod, the closest podman 4.3 gets to `pods/ephemeralcontainers`: `podman run --pod <pod>` joins
+   * the pod's network (and uts/ipc) namespaces, `--pid container:<pod>-<target>` the target
+   * container's PID namespace (`targetContainerName`), with the privileges of its securityContext
+   * translated by `securityContextFlags`. Returns the podman container name; `exec()` takes it.
+   * (`--network container:X` from outside the pod is refused by podman 4.3: "containers not in pods
+   * cannot depend on containers in pods".)
+   */
+  public runEphemeral(ec: any): string {
+    const known = new Set(['name', 'image', 'imagePullPolicy', 'command', 'args', 'securityContext', 'targetContainerName']);
+    for (const k of Object.keys(ec)) {
+      if (!known.has(k)) throw new Error(`ephemeral container field ${k} has no podman translation here`);
+    }
+    const pull: Record<string, string> = { Never: 'never', IfNotPresent: 'missing', Always: 'always' };
+    const name = `${this.name}-${ec.name}`;
+    const args = ['run', '--detach', '--name', name, '--pod', this.name,
+      ...(ec.targetContainerName ? ['--pid', `container:${this.podmanName(ec.targetContainerName)}`] : []),
+      `--pull=${pull[ec.imagePullPolicy ?? 'IfNotPresent']}`,
+      ...securityContextFlags(ec.securityContext),
+      ...(ec.command ? ['--entrypoint', JSON.stringify(ec.command)] : []),
+      ec.image, ...(ec.args ?? [])];
+    podmanOk(args, { timeoutMs: 60_000 });
+    return name;
   }
 
   /** Container state from `podman inspect`. */
@@ -398,11 +520,31 @@ export function downAll(): void {
   for (const p of [...played]) p.down();
 }
 
-/** Removes every pod and volume whose name starts with prefix (leftovers of crashed runs). Returns the pod names. */
+/** Whether a name was made by another test process that is still running (`e2e-p<pid>-...`, see toPodmanManifest). */
+function ownedByAnotherLiveProcess(name: string): boolean {
+  const pid = Number(/^e2e-p(\d+)-/.exec(name)?.[1]);
+  if (!pid || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes every pod, container outside a pod and volume whose name starts with prefix (leftovers of
+ * crashed runs), except those of another test process that is still running (several runs of the
+ * suite on one machine must not remove each other's pods). Returns the pod names.
+ */
 export function cleanupLeftovers(prefix: string = E2E_PREFIX): string[] {
-  const pods = podman(['pod', 'ls', '--format', '{{.Name}}']).stdout.split('\n').filter(n => n.startsWith(prefix));
+  const mine = (n: string) => n.startsWith(prefix) && !ownedByAnotherLiveProcess(n);
+  const pods = podman(['pod', 'ls', '--format', '{{.Name}}']).stdout.split('\n').filter(mine);
   if (pods.length) podman(['pod', 'rm', '--force', '--ignore', '-t', '0', ...pods], { timeoutMs: 120_000 });
-  const vols = podman(['volume', 'ls', '--format', '{{.Name}}']).stdout.split('\n').filter(n => n.startsWith(prefix));
+  const loose = podman(['ps', '--all', '--format', '{{.Names}}|{{.Pod}}']).stdout.split('\n')
+    .map(l => l.split('|')).filter(([n, pod]) => n && mine(n) && !pod).map(([n]) => n);
+  if (loose.length) podman(['rm', '--force', '--ignore', '-t', '0', ...loose], { timeoutMs: 120_000 });
+  const vols = podman(['volume', 'ls', '--format', '{{.Name}}']).stdout.split('\n').filter(mine);
   if (vols.length) podman(['volume', 'rm', '--force', ...vols], { timeoutMs: 60_000 });
   return pods;
 }

@@ -16,7 +16,16 @@
 #      (label e2e.key). The debootstrap tarball is cached under
 #      /var/cache/cdk8s-debuggable-e2e/ keyed by the package list.
 #
-# Environment: E2E_SUITE (default bookworm), E2E_MIRROR (default deb.debian.org),
+#        localhost/e2e-base:1   Debian minbase and nothing else: the base of the images that
+#                               the tests build from DebugImage.recipe (podman build)
+#
+# The Debian mirror is read from this machine's apt sources at run time (the `URIs:` line of
+# the stanza for $E2E_SUITE in /etc/apt/sources.list.d/*.sources, else a `deb` line of
+# /etc/apt/sources.list[.d/*.list]); no host name is written in this repository. debootstrap
+# writes it into each image's /etc/apt/sources.list, so apt inside `podman build --network host`
+# reaches the same mirror.
+#
+# Environment: E2E_SUITE (default bookworm), E2E_MIRROR (default: from the apt sources),
 #              E2E_CACHE (default /var/cache/cdk8s-debuggable-e2e), E2E_FORCE=1 rebuilds images.
 set -euo pipefail
 
@@ -30,7 +39,6 @@ if [[ "${1:-}" == "--env" ]]; then
 fi
 
 SUITE="${E2E_SUITE:-bookworm}"
-MIRROR="${E2E_MIRROR:-http://deb.debian.org/debian}"
 CACHE="${E2E_CACHE:-/var/cache/cdk8s-debuggable-e2e}"
 IMG_PATH='/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
@@ -41,6 +49,9 @@ APP_RECIPE='app-v1'
 DEBUG_IMAGE='localhost/e2e-debug:1'
 DEBUG_PKGS='tcpdump,strace,procps,iproute2,dnsutils,iputils-ping,curl,tshark'
 DEBUG_RECIPE='debug-v1'
+BASE_IMAGE='localhost/e2e-base:1'
+BASE_PKGS=''
+BASE_RECIPE='base-v1'
 
 T0=$(date +%s.%N)
 step_start=$T0
@@ -54,6 +65,49 @@ lap() { # lap LABEL: print the time since the previous lap
 if [[ $EUID -ne 0 ]]; then
   log "must run as root (rootful podman, debootstrap)"; exit 1
 fi
+
+# apt_mirror: the archive URI this machine's apt uses for $SUITE (first match wins).
+apt_mirror() {
+  local f uri
+  # deb822 (*.sources): stanzas separated by blank lines; take the URIs of the first
+  # enabled `deb` stanza whose Suites list $SUITE itself (not $SUITE-security).
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [[ -r "$f" ]] || continue
+    uri=$(awk -v suite="$SUITE" '
+      BEGIN { RS = ""; FS = "\n" }
+      {
+        uri = ""; deb = 0; has = 0; on = 1
+        for (i = 1; i <= NF; i++) {
+          line = $i
+          if (line ~ /^[ \t]*#/) continue
+          n = index(line, ":"); if (n == 0) continue
+          key = tolower(substr(line, 1, n - 1)); val = substr(line, n + 1)
+          m = split(val, w, /[ \t]+/)
+          for (j = 1; j <= m; j++) {
+            if (w[j] == "") continue
+            if (key == "uris" && uri == "") uri = w[j]
+            if (key == "types" && w[j] == "deb") deb = 1
+            if (key == "suites" && w[j] == suite) has = 1
+            if (key == "enabled" && tolower(w[j]) == "no") on = 0
+          }
+        }
+        if (uri != "" && deb && has && on) { print uri; exit }
+      }' "$f")
+    if [[ -n "$uri" ]]; then echo "$uri"; return 0; fi
+  done
+  # One-line format: deb [options] URI SUITE COMPONENT...
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [[ -r "$f" ]] || continue
+    uri=$(awk -v suite="$SUITE" '
+      $1 == "deb" {
+        i = 2
+        if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+        if ($(i + 1) == suite) { print $i; exit }
+      }' "$f")
+    if [[ -n "$uri" ]]; then echo "$uri"; return 0; fi
+  done
+  return 1
+}
 
 # ---------------------------------------------------------------- 1. packages
 missing=()
@@ -86,6 +140,17 @@ lap "containers.conf"
 
 # ------------------------------------------------------------- 3. images
 mkdir -p "$CACHE"
+# Read lazily (only debootstrap needs it): a warm run does not depend on the apt sources.
+MIRROR="${E2E_MIRROR:-}"
+mirror() {
+  if [[ -z "$MIRROR" ]]; then
+    if ! MIRROR=$(apt_mirror); then
+      log "no apt source for suite $SUITE in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list; set E2E_MIRROR"
+      exit 1
+    fi
+    log "Debian mirror from this machine's apt sources: $MIRROR"
+  fi
+}
 
 # Post-install step of the app image (runs against the rootfs directory).
 recipe_app() {
@@ -118,6 +183,12 @@ recipe_debug() {
   # user tcpdump; dumpcap is root:root 0755 without file capabilities).
   true "$root"
 }
+recipe_base() {
+  local root=$1
+  # Nothing to change: apt's sources.list (written by debootstrap, this machine's
+  # mirror) stays, so `apt-get update && apt-get install` works in `podman build`.
+  true "$root"
+}
 
 # build_image IMAGE PKGS RECIPE_FN RECIPE_ID CMD_JSON
 build_image() {
@@ -132,9 +203,10 @@ build_image() {
   local tarball="$CACHE/${image##*/}-$key.tar"
   tarball=${tarball//:/_}
   if [[ ! -s "$tarball" || -n "${E2E_FORCE:-}" ]]; then
+    mirror
     local root; root=$(mktemp -d /var/tmp/e2e-rootfs.XXXXXX)
-    log "debootstrap $SUITE minbase +$pkgs -> $root"
-    if ! debootstrap --variant=minbase --include="$pkgs" "$SUITE" "$root" "$MIRROR" >"$root.log" 2>&1; then
+    log "debootstrap $SUITE minbase +${pkgs:-nothing} -> $root"
+    if ! debootstrap --variant=minbase ${pkgs:+--include="$pkgs"} "$SUITE" "$root" "$MIRROR" >"$root.log" 2>&1; then
       tail -n 30 "$root.log" >&2; rm -rf "$root" "$root.log"; exit 1
     fi
     rm -f "$root.log"
@@ -165,6 +237,7 @@ build_image "$APP_IMAGE" "$APP_PKGS" recipe_app "$APP_RECIPE" \
   '["nginx","-e","stderr","-c","/etc/nginx/e2e.conf"]'
 build_image "$DEBUG_IMAGE" "$DEBUG_PKGS" recipe_debug "$DEBUG_RECIPE" \
   '["/bin/sh","-c","trap '"'"'exit 0'"'"' TERM INT; while true; do sleep 3600 & wait $!; done"]'
+build_image "$BASE_IMAGE" "$BASE_PKGS" recipe_base "$BASE_RECIPE" '["/bin/sh"]'
 
 step_start=$T0
 lap "setup total"
