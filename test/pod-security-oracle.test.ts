@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Cron, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  Capability, DebuggableDeployment, DebugOptions, DebugProfile, DebugSecurityContext, DebugSidecar, DebugTool, ImageFamily,
+  Capability, DebuggableDeployment, DebugImage, DebugOptions, DebugProfile, DebugSecurityContext, DebugSidecar, DebugTool, ImageFamily,
   PodSecurity, PodSecurityLevel, SidecarForm,
 } from '../src';
 import { evaluateWithOracle, oracleAvailable, oracleChecks, OracleResult } from './pss-oracle/client';
@@ -37,6 +37,8 @@ const PROFILES: Array<[string, DebugProfile | undefined]> = [
   ['netadmin', DebugProfile.NETADMIN], ['sysadmin', DebugProfile.SYSADMIN],
 ];
 const FAMILIES = [ImageFamily.ALPINE, ImageFamily.DEBIAN];
+/** A debug image of the family (the reference does not matter to Pod Security). */
+const imageOf = (family: ImageFamily) => DebugImage.of('registry.example.com/team/debug:1', family);
 const SIDECAR_CONTEXTS: Array<[string, DebugSecurityContext | undefined]> = [
   ['none', undefined], ['user 1000', { user: 1000 }], ['user 0', { user: 0 }], ['ensureNonRoot', { ensureNonRoot: true }],
   ['ensureNonRoot false', { ensureNonRoot: false }], ['group 2000', { group: 2000 }],
@@ -122,7 +124,7 @@ function configs(): Config[] {
           kind: 'Deployment',
           app: 'default',
           label: `tools=${toolName} profile=${profileName} family=${family}`,
-          debug: { enabled: true, tools: tool ? [tool] : [], profile, imageFamily: family },
+          debug: { enabled: true, tools: tool ? [tool] : [], profile, image: imageOf(family) },
         });
       }
     }
@@ -148,7 +150,7 @@ function configs(): Config[] {
         tools: tools.map(t => t[1]),
         profile,
         securityContext,
-        imageFamily: family,
+        image: imageOf(family),
         form: native ? SidecarForm.NATIVE_SIDECAR : undefined,
       },
     });

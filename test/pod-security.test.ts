@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ApiObject, Chart, Cron, Include, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  DebuggableDeployment, DebugOptions, DebugProfile, DebugSidecar, DebugTool, ImageFamily, KubernetesVersion, PodSecurity, PodSecurityLevel,
+  DebuggableDeployment, DebugImage, DebugOptions, DebugProfile, DebugSidecar, DebugTool, ImageFamily, KubernetesVersion, PodSecurity, PodSecurityLevel,
   SidecarForm,
 } from '../src';
 import { everyManifestPassesTheSchema, synth } from './support/manifests';
@@ -180,7 +180,7 @@ describe('DebuggableDeployment: the sidecar counts when it is on', () => {
   test("Debian's tcpdump: SETUID and SETGID are within baseline, NET_RAW is not", () => {
     // GIVEN
     const chart = Testing.chart();
-    const dep = restrictedApp(chart, 'web', { enabled: true, tools: [DebugTool.TCPDUMP], imageFamily: ImageFamily.DEBIAN });
+    const dep = restrictedApp(chart, 'web', { enabled: true, tools: [DebugTool.TCPDUMP], image: DebugImage.of('registry.example.com/debug:1', ImageFamily.DEBIAN) });
     synth(chart);
 
     // THEN

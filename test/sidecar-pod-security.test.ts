@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Include, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { DebuggableDeployment, DebugOptions, DebugProfile, DebugTool, ImageFamily, PodSecurity, PodSecurityLevel } from '../src';
+import { DebuggableDeployment, DebugImage, DebugOptions, DebugProfile, DebugTool, ImageFamily, PodSecurity, PodSecurityLevel } from '../src';
 import { everyManifestPassesTheSchema, only, synth } from './support/manifests';
 
 const APP = { image: 'nginxinc/nginx-unprivileged:1.27.3', portNumber: 8080 };
@@ -88,7 +88,7 @@ describe('a sidecar beyond the level its namespace enforces fails the synth, nam
     // GIVEN
     const chart = Testing.chart();
     new Include(chart, 'ns', { url: yamlFile('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: payments\n  labels: { pod-security.kubernetes.io/enforce: restricted }\n') });
-    restrictedApp(chart, 'web', { enabled: true, tools: [DebugTool.TCPDUMP], imageFamily: ImageFamily.DEBIAN }, { metadata: { namespace: 'payments' } });
+    restrictedApp(chart, 'web', { enabled: true, tools: [DebugTool.TCPDUMP], image: DebugImage.of('registry.example.com/debug:1', ImageFamily.DEBIAN) }, { metadata: { namespace: 'payments' } });
 
     // WHEN
     const errors = synthErrors(chart);

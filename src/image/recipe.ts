@@ -25,7 +25,8 @@ function install(family: ImageFamily, packages: string[]): string {
   if (family === ImageFamily.DEBIAN) {
     return 'RUN apt-get update \\\n'
       + ` && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${packages.join(' ')} \\\n`
-      + ' && rm -rf /var/lib/apt/lists/*';
+      // Not every base cleans apt's cache by itself (the official debian images do); 90 MB otherwise.
+      + ' && apt-get clean && rm -rf /var/lib/apt/lists/*';
   }
   return `RUN apk add --no-cache ${packages.join(' ')}`;
 }

@@ -2,7 +2,6 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { SidecarForm } from './sidecar-form';
 import { DebugImage } from '../image/debug-image';
-import { ImageFamily } from '../image/image-family';
 import { DebugProfile } from '../privileges/debug-profile';
 import { DebugSecurityContext } from '../privileges/debug-security-context';
 import { DebugTool } from '../privileges/debug-tool';
@@ -38,15 +37,6 @@ export interface DebugOptions {
    * @default DebugImage.NETSHOOT ('docker.io/nicolaka/netshoot:v0.14', Alpine)
    */
   readonly image?: DebugImage;
-
-  /**
-   * The distribution the image is built from, which decides some tools'
-   * capabilities (Debian's tcpdump needs SETUID and SETGID).
-   *
-   * @default - the image's family (`DebugImage.of(reference, family)`)
-   * @deprecated give the family with the image: `DebugImage.of(reference, family)`
-   */
-  readonly imageFamily?: ImageFamily;
 
   /**
    * When the kubelet pulls the sidecar's image. Locally built and air-gapped

@@ -114,8 +114,7 @@ function resolveImage(options: DebugOptions, production: boolean, warnings: stri
   const image = given ?? DebugImage.NETSHOOT;
   const mutable = mutableTagWarning('debug.image', image.reference, production);
   if (mutable) warnings.push(mutable);
-  const deprecated = optionalEnum('debug.imageFamily', options.imageFamily, ImageFamily as unknown as Record<string, ImageFamily>, 'ImageFamily');
-  const imageFamily = deprecated ?? image.family;
+  const imageFamily = image.family;
   if (imageFamily === undefined) {
     warnings.push('\'debug.image\' is of an unknown family, so the sidecar gets the capabilities its tools need in every family the library knows '
       + `(got "${image.reference}"). Name the family to narrow them: DebugImage.of('${image.reference}', ImageFamily.DEBIAN) or ImageFamily.ALPINE.`);
