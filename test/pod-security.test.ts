@@ -4,8 +4,8 @@ import * as path from 'path';
 import { ApiObject, Chart, Cron, Include, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  DebuggableDeployment, DebugImage, DebugOptions, DebugProfile, DebugSidecar, DebugTool, ImageFamily, KubernetesVersion, PodSecurity, PodSecurityLevel,
-  SidecarForm,
+  DebuggableDeployment, DebugImage, DebugOptions, DebugProfile, DebugSidecar, DebugTool, ImageFamily, KubernetesVersion, PodSecurity,
+  PodSecurityLevel, SidecarForm,
 } from '../src';
 import { everyManifestPassesTheSchema, synth } from './support/manifests';
 
