@@ -4,14 +4,15 @@
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DebuggableDeployment, DebugOptions, DebugTool } from '../../src';
+import { DebuggableDeployment, DebugImage, DebugTool } from '../../src';
 
 export interface SeedChartProps {
   /** Override the app image (the end-to-end tests use a local one). */
   readonly appImage?: string;
   readonly appImagePullPolicy?: kplus.ImagePullPolicy;
-  /** Extra debug options (the end-to-end tests swap the debug image). */
-  readonly debug?: DebugOptions;
+  /** Override the debug image (the end-to-end tests use a local one). */
+  readonly debugImage?: DebugImage;
+  readonly debugImagePullPolicy?: kplus.ImagePullPolicy;
 }
 
 export class SeedChart extends Chart {
@@ -23,7 +24,7 @@ export class SeedChart extends Chart {
       replicas: 1,
       containers: [{
         name: 'nginx',
-        image: props.appImage ?? 'docker.io/nginxinc/nginx-unprivileged:1.27.3',
+        image: props.appImage || 'docker.io/nginxinc/nginx-unprivileged:1.27.3',
         imagePullPolicy: props.appImagePullPolicy,
         portNumber: 8080,
         securityContext: { user: 101, group: 101 },
@@ -31,7 +32,7 @@ export class SeedChart extends Chart {
           { path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp') },
         ],
       }],
-      debug: { tools: [DebugTool.TCPDUMP], ...props.debug },
+      debug: { tools: [DebugTool.TCPDUMP], image: props.debugImage, imagePullPolicy: props.debugImagePullPolicy },
     });
     this.web.exposeViaService({ name: 'my-nginx', ports: [{ port: 80, targetPort: 8080 }] });
   }

@@ -90,7 +90,8 @@ describeE2e('runtime (podman)', () => {
       objects = Testing.synth(new SeedChart(Testing.app(), 'seed', {
         appImage: APP_IMAGE,
         appImagePullPolicy: kplus.ImagePullPolicy.NEVER,
-        debug: { image: DebugImage.of(DEBUG_IMAGE, ImageFamily.DEBIAN), imagePullPolicy: kplus.ImagePullPolicy.NEVER },
+        debugImage: DebugImage.of(DEBUG_IMAGE, ImageFamily.DEBIAN),
+        debugImagePullPolicy: kplus.ImagePullPolicy.NEVER,
       }));
     } finally {
       if (saved === undefined) delete process.env.CDK8S_DEBUG; else process.env.CDK8S_DEBUG = saved;

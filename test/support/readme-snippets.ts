@@ -32,7 +32,7 @@ export function fullAppSnippets(readme = path.join(ROOT, 'README.md')): Snippet[
   const lines = readFileSync(readme, 'utf-8').split('\n');
   const out: Snippet[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i].trim() !== '```ts') continue;
+    if (!/^```ts( |$)/.test(lines[i].trim())) continue;
     const end = lines.findIndex((l, j) => j > i && l.trim() === '```');
     const code = lines.slice(i + 1, end).join('\n');
     if (/\bnew App\(/.test(code)) out.push({ line: i + 1, code });
