@@ -34,13 +34,8 @@ if up_to_date; then
   exit 0
 fi
 
-if [[ -n "${GO+set}" ]]; then
-  # Explicit override: use it only if it is an executable (GO= or a bad path => "missing").
-  if [[ -n "$GO" && ! -x "$GO" ]]; then GO="$(command -v "$GO" || true)"; fi
-else
-  GO="$(command -v go || true)"
-  if [[ -z "$GO" && -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go; fi
-fi
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../scripts/find-go.sh"
+GO="$(find_go)" || GO=
 if [[ -z "$GO" ]]; then
   echo "apiserver: no Go toolchain found (need go on PATH, or set GO=/path/to/go); cannot build kube-apiserver v$K8S_VERSION into $BIN" >&2
   exit 3

@@ -9,7 +9,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { APP_IMAGE, APP_PORT, exec, ExecResult, execInBackground } from './podman';
 
 /** The app container: nginx as uid 25000 / gid 26000, every capability dropped by default, /tmp an emptyDir. */
-export function appContainer(chart: Chart): kplus.ContainerProps {
+export function appContainer(chart: Chart, extra: Partial<kplus.ContainerProps> = {}): kplus.ContainerProps {
   return {
     name: 'main',
     image: APP_IMAGE,
@@ -17,6 +17,7 @@ export function appContainer(chart: Chart): kplus.ContainerProps {
     portNumber: APP_PORT,
     securityContext: { user: 25000, group: 26000 },
     volumeMounts: [{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(chart, `tmp-${Math.random().toString(36).slice(2, 7)}`, 'app-tmp') }],
+    ...extra,
   };
 }
 

@@ -4,8 +4,9 @@
  * Without podman or the images the tests are skipped with the reason; E2E_REQUIRED=1 (set by
  * run.sh) makes that a failure.
  */
-import { Chart, Testing } from 'cdk8s';
+import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { appContainer } from './app';
 import { APP_IMAGE, APP_PORT, cleanupLeftovers, DEBUG_IMAGE, podmanAvailable, PlayedPod, toPodmanManifest, withPod } from './podman';
 import { SeedChart } from '../../examples/seed/main';
 import { Capability, DebugImage, DebuggableDeployment, DebugSidecar, DebugTool, ImageFamily, SidecarForm } from '../../src';
@@ -21,18 +22,6 @@ if (!available.ok) {
 
 jest.setTimeout(120_000);
 
-/** The app container: nginx as a non-root user, read-only rootfs, /tmp writable. */
-function appContainer(chart: Chart, extra: Partial<kplus.ContainerProps> = {}): kplus.ContainerProps {
-  return {
-    name: 'main',
-    image: APP_IMAGE,
-    imagePullPolicy: kplus.ImagePullPolicy.NEVER,
-    portNumber: APP_PORT,
-    securityContext: { user: 25000, group: 26000 },
-    volumeMounts: [{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(chart, `tmp-${Math.random().toString(36).slice(2, 7)}`, 'app-tmp') }],
-    ...extra,
-  };
-}
 
 function deployment(debug: { enabled: boolean; tools?: DebugTool[]; capabilities?: Capability[] }): { objects: any[]; sidecar: DebugSidecar } {
   const chart = Testing.chart();

@@ -26,12 +26,8 @@ if [[ -x "$BIN" && "${HELM_FORCE:-}" != 1 ]]; then
   exit 0
 fi
 
-if [[ -n "${GO+set}" ]]; then
-  if [[ -n "$GO" && ! -x "$GO" ]]; then GO="$(command -v "$GO" || true)"; fi
-else
-  GO="$(command -v go || true)"
-  if [[ -z "$GO" && -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go; fi
-fi
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../scripts/find-go.sh"
+GO="$(find_go)" || GO=
 if [[ -z "$GO" ]]; then
   echo "helm build: no Go toolchain found (need go on PATH, or set GO=/path/to/go); cannot build helm $VERSION" >&2
   exit 3

@@ -19,13 +19,8 @@ if [[ -x "$BIN" && "${PSS_ORACLE_FORCE:-}" != 1 ]]; then
   fi
 fi
 
-if [[ -n "${GO+set}" ]]; then
-  # Explicit override: use it only if it is an executable (GO= or a bad path => "missing").
-  if [[ -n "$GO" && ! -x "$GO" ]]; then GO="$(command -v "$GO" || true)"; fi
-else
-  GO="$(command -v go || true)"
-  if [[ -z "$GO" && -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go; fi
-fi
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../scripts/find-go.sh"
+GO="$(find_go)" || GO=
 if [[ -z "$GO" ]]; then
   echo "pss-oracle: no Go toolchain found (need go >= 1.26 on PATH, or set GO=/path/to/go); cannot build $PWD/$BIN" >&2
   exit 3
