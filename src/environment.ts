@@ -8,7 +8,8 @@ const READ = new WeakMap<IConstruct, Map<string, string | undefined>>();
 
 /** The value of an environment variable for the app `scope` belongs to, as it was when the app first asked. */
 export function environmentVariable(scope: IConstruct, name: string): string | undefined {
-  const root = scope.node.root;
+  let root = scope;
+  while (root.node.scope !== undefined) root = root.node.scope;
   let values = READ.get(root);
   if (values === undefined) {
     values = new Map();

@@ -44,11 +44,17 @@ export function optionalObject<T>(field: string, value: unknown, fix: string): T
   return value as T;
 }
 
+const ENUM_VALUES = new WeakMap<object, Set<string>>();
+
 /** `undefined`, or one of the values of a string enum. */
 export function optionalEnum<T extends string>(field: string, value: unknown, values: Record<string, T>, enumName: string): T | undefined {
   if (value === undefined) return undefined;
-  const allowed = Object.values(values) as string[];
-  if (typeof value === 'string' && allowed.includes(value)) return value as T;
+  let allowed = ENUM_VALUES.get(values);
+  if (allowed === undefined) {
+    allowed = new Set(Object.values(values) as string[]);
+    ENUM_VALUES.set(values, allowed);
+  }
+  if (typeof value === 'string' && allowed.has(value)) return value as T;
   const members = Object.keys(values).map(k => `${enumName}.${k}`).join(', ');
   return fail(field, value, `is not ${article(enumName)}`, `Use one of ${members}.`);
 }

@@ -1,7 +1,7 @@
 import { fail } from '../errors';
 import { optionalEnum } from '../input';
 import { ImageFamily } from './image-family';
-import { checkImageReference, repositoryOf } from './image-reference';
+import { checkImageReference, isMutableImage, repositoryOf } from './image-reference';
 import { imageRecipe } from './recipe';
 import { DebugImageRecipeOptions } from './recipe-options';
 
@@ -71,6 +71,9 @@ export class DebugImage {
   /** The image reference as it goes into the manifest. */
   public readonly reference: string;
 
+  /** Whether the tag can move (`latest` or none, and no digest). @internal */
+  public readonly _mutable: boolean;
+
   /**
    * The distribution family, when known (given, or inferred for a well-known
    * image); undefined when unknown.
@@ -80,6 +83,7 @@ export class DebugImage {
   private constructor(reference: string, family: ImageFamily | undefined) {
     this.reference = reference;
     this.family = family;
+    this._mutable = isMutableImage(reference);
   }
 
   /** The image reference. */

@@ -32,8 +32,8 @@ export function checkImageReference(field: string, image: unknown, example: stri
  * The problem with a mutable tag: an error where the environment is
  * production, a warning (returned) elsewhere.
  */
-export function mutableTagWarning(field: string, image: string, production: boolean): string | undefined {
-  if (!isMutableImage(image)) return undefined;
+export function mutableTagWarning(field: string, image: string, mutable: boolean, production: boolean): string | undefined {
+  if (!mutable) return undefined;
   const problem = 'uses a mutable tag (latest or none): the sidecar can change under you between two Pod starts';
   if (production) fail(field, image, problem, 'Pin a version tag or a digest (@sha256:...) where the environment is production.');
   return `'${field}' ${problem} (got "${image}"). Pin a version tag or a digest.`;

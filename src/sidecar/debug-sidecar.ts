@@ -150,11 +150,12 @@ export class DebugSidecar {
     // What the workload says of itself now; the final pod spec is checked again at synth.
     const spec = workload ? undefined : pointer(apiObject.toJson(), podSpecPath);
     const restartPolicy = workload ? workload.restartPolicy as string | undefined : spec?.restartPolicy;
-    const names = workload ? [...workload.containers, ...workload.initContainers].map(c => c.name) : containerNames(spec);
     const facts: WorkloadFacts = { kind: apiObject.kind, restartPolicy };
     // Decided (and so validated) now, whether or not debug is on.
     const r = resolveDebug(apiObject, options, facts);
-    if (names.includes(r.name)) nameClash(apiObject, r.name);
+    const taken = workload ? workload.containers.some(c => c.name === r.name) || workload.initContainers.some(c => c.name === r.name)
+      : containerNames(spec).includes(r.name);
+    if (taken) nameClash(apiObject, r.name);
     const openShift = options.openShiftScc === undefined ? undefined : checkOpenShiftScc(apiObject, options.openShiftScc);
 
     this.apiObject = apiObject;

@@ -6,7 +6,6 @@
 
 import { writeFileSync } from 'fs';
 import { ApiObject } from 'cdk8s';
-import { environmentVariable } from '../environment';
 import { KubectlDebugOptions } from './ephemeral-options';
 
 /** The variable that carries the request: `{ "out": file, "workload": name, ...KubectlDebugOptions }`. */
@@ -44,9 +43,13 @@ function answer(request: any): unknown {
   }
 }
 
+/** The request, read once per process: only the `cdk8s-debuggable` command sets it, for the app it runs. */
+let request: string | undefined | null = null;
+
 /** Records a sidecar when the `cdk8s-debuggable` command asked for a kubectl debug command. */
 export function exportOnRequest(sidecar: Exportable): void {
-  const raw = environmentVariable(sidecar.workload, EXPORT_ENV_VAR);
+  if (request === null) request = process.env[EXPORT_ENV_VAR];
+  const raw = request;
   if (raw === undefined) return;
   SIDECARS.push(sidecar);
   if (hooked) return;

@@ -112,7 +112,7 @@ function resolveTools(value: unknown): DebugTool[] {
 function resolveImage(options: DebugOptions, production: boolean, warnings: string[]): { image: string; imageFamily?: ImageFamily } {
   const given = optionalInstance('debug.image', options.image, DebugImage, "Pass DebugImage.of('registry.example.com/team/debug:1.4', ImageFamily.DEBIAN).");
   const image = given ?? DebugImage.NETSHOOT;
-  const mutable = mutableTagWarning('debug.image', image.reference, production);
+  const mutable = mutableTagWarning('debug.image', image.reference, image._mutable, production);
   if (mutable) warnings.push(mutable);
   const imageFamily = image.family;
   if (imageFamily === undefined) {
