@@ -44,12 +44,12 @@ function answer(request: any): unknown {
 }
 
 /** The request, read once per process: only the `cdk8s-debuggable` command sets it, for the app it runs. */
-let request: string | undefined | null = null;
+let asked: string | undefined | null = null;
 
 /** Records a sidecar when the `cdk8s-debuggable` command asked for a kubectl debug command. */
 export function exportOnRequest(sidecar: Exportable): void {
-  if (request === null) request = process.env[EXPORT_ENV_VAR];
-  const raw = request;
+  if (asked === null) asked = process.env[EXPORT_ENV_VAR];
+  const raw = asked;
   if (raw === undefined) return;
   SIDECARS.push(sidecar);
   if (hooked) return;
