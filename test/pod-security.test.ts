@@ -328,8 +328,8 @@ describe('policy versions', () => {
     expect([at(engine, 'v1.30'), at(engine, 'v1.31')]).toEqual([PodSecurityLevel.PRIVILEGED, PodSecurityLevel.BASELINE]);
   });
 
-  test("a workload is evaluated at the cluster's Kubernetes version when one is declared, else at latest; an explicit version wins", () => {
-    // GIVEN
+  /** The probe-host app twice: in a chart with no cluster version, and in one pinned to 1.33. */
+  function plainAndPinned() {
     const plain = Testing.chart();
     const pinned = Testing.chart();
     KubernetesVersion.set(pinned, KubernetesVersion.V1_33);
@@ -337,6 +337,12 @@ describe('policy versions', () => {
     const inPinned = probeHostApp(pinned);
     synth(plain);
     synth(pinned);
+    return { inPlain, inPinned };
+  }
+
+  test("a workload is evaluated at the cluster's Kubernetes version when one is declared, else at latest; an explicit version wins", () => {
+    // GIVEN
+    const { inPlain, inPinned } = plainAndPinned();
 
     // THEN
     expect(PodSecurity.levelOf(inPlain)).toBe(PodSecurityLevel.PRIVILEGED);
@@ -351,13 +357,7 @@ describe('policy versions', () => {
     'CDK8S_KUBERNETES_VERSION=%s sets the default version too; the construct context beats it', (env, level) => {
       // GIVEN (the library reads the environment once per app, so each app is made after setting it)
       process.env[KubernetesVersion.ENV_VAR] = env;
-      const plain = Testing.chart();
-      const pinned = Testing.chart();
-      KubernetesVersion.set(pinned, KubernetesVersion.V1_33);
-      const inPlain = probeHostApp(plain);
-      const inPinned = probeHostApp(pinned);
-      synth(plain);
-      synth(pinned);
+      const { inPlain, inPinned } = plainAndPinned();
 
       // THEN
       expect(PodSecurity.levelOf(inPlain)).toBe(level);

@@ -35,11 +35,7 @@ if up_to_date; then
 fi
 
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../scripts/find-go.sh"
-GO="$(find_go)" || GO=
-if [[ -z "$GO" ]]; then
-  echo "apiserver: no Go toolchain found (need go on PATH, or set GO=/path/to/go); cannot build kube-apiserver v$K8S_VERSION into $BIN" >&2
-  exit 3
-fi
+require_go "kube-apiserver v$K8S_VERSION into $BIN"
 
 # A go.work elsewhere must not pull the wrapper module into a workspace.
 export GOWORK=off

@@ -27,11 +27,7 @@ if [[ -x "$BIN" && "${HELM_FORCE:-}" != 1 ]]; then
 fi
 
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../scripts/find-go.sh"
-GO="$(find_go)" || GO=
-if [[ -z "$GO" ]]; then
-  echo "helm build: no Go toolchain found (need go on PATH, or set GO=/path/to/go); cannot build helm $VERSION" >&2
-  exit 3
-fi
+require_go "helm $VERSION"
 
 mkdir -p "$DIR"
 # Build into a private directory and rename: a concurrent or interrupted

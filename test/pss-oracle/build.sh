@@ -19,12 +19,8 @@ if [[ -x "$BIN" && "${PSS_ORACLE_FORCE:-}" != 1 ]]; then
   fi
 fi
 
-source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../scripts/find-go.sh"
-GO="$(find_go)" || GO=
-if [[ -z "$GO" ]]; then
-  echo "pss-oracle: no Go toolchain found (need go >= 1.26 on PATH, or set GO=/path/to/go); cannot build $PWD/$BIN" >&2
-  exit 3
-fi
+source "$PWD/../../scripts/find-go.sh"   # the script has cd-ed into its own folder
+require_go "$PWD/$BIN"
 
 mkdir -p bin
 # go.mod/go.sum are complete, so the default -mod=readonly works; after the
