@@ -2,15 +2,16 @@ import { IConstruct } from 'constructs';
 import { environmentVariable } from './environment';
 import { fail } from './errors';
 
-/** Warnings recorded per app (construct tree root), in order. */
-const RECORDED = new WeakMap<IConstruct, Array<{ path: string; message: string }>>();
+/** The construct metadata type a warning is recorded under. */
+const METADATA_TYPE = 'cdk8s-debuggable/warning';
 
 /**
  * The one channel for the library's warnings: problems that are not errors,
  * such as a mutable debug image tag outside production, or network
  * capabilities on a `hostNetwork` Pod.
  *
- * Every warning is recorded on the app, where `DebugWarnings.of` reads it
+ * Every warning is recorded on the construct it is about (as construct
+ * metadata of type `cdk8s-debuggable/warning`), where `DebugWarnings.of` reads it
  * (for your tests and tooling), and printed to stderr as
  * `[cdk8s-debuggable] warning: <construct path>: <message>`, unless printing
  * is switched off with `DebugWarnings.silence(scope)`, the context key
@@ -24,15 +25,16 @@ export class DebugWarnings {
   public static readonly ENV_VAR = 'CDK8S_DEBUGGABLE_WARNINGS';
 
   /**
-   * The warnings recorded for constructs under `scope` (or at it), each as
-   * `<construct path>: <message>`, in the order they were raised.
+   * The warnings recorded so far for `scope` and the constructs under it,
+   * each as `<construct path>: <message>`, in tree order (a construct's own
+   * in the order they were raised). Warnings about the final Pod, such as
+   * `hostNetwork`, are raised at synth: read them after `app.synth()`.
    */
   public static of(scope: IConstruct): string[] {
-    if (typeof scope?.node?.path !== 'string') fail('scope', scope, 'is not a construct', 'Pass the app, a chart or any construct.');
-    const prefix = scope.node.path;
-    return (RECORDED.get(scope.node.root) ?? [])
-      .filter(w => prefix === '' || w.path === prefix || w.path.startsWith(`${prefix}/`))
-      .map(w => `${w.path}: ${w.message}`);
+    if (typeof scope?.node?.findAll !== 'function') fail('scope', scope, 'is not a construct', 'Pass the app, a chart or any construct.');
+    return scope.node.findAll().flatMap(c => c.node.metadata
+      .filter(m => m.type === METADATA_TYPE)
+      .map(m => `${c.node.path}: ${m.data}`));
   }
 
   /**
@@ -50,14 +52,8 @@ export class DebugWarnings {
    * @internal
    */
   public static _warn(scope: IConstruct, message: string): void {
-    const root = scope.node.root;
-    let list = RECORDED.get(root);
-    if (list === undefined) {
-      list = [];
-      RECORDED.set(root, list);
-    }
-    if (list.some(w => w.path === scope.node.path && w.message === message)) return;
-    list.push({ path: scope.node.path, message });
+    if (scope.node.metadata.some(m => m.type === METADATA_TYPE && m.data === message)) return;
+    scope.node.addMetadata(METADATA_TYPE, message);
     const silent = String(scope.node.tryGetContext(DebugWarnings.CONTEXT_KEY) ?? environmentVariable(scope, DebugWarnings.ENV_VAR) ?? '').toLowerCase() === 'silent';
     if (!silent) process.stderr.write(`[cdk8s-debuggable] warning: ${scope.node.path}: ${message}\n`);
   }

@@ -1,6 +1,9 @@
 // Environment variables as the library reads them: once per app (construct
-// tree root), not once per workload. A read of process.env costs about 2 µs,
-// and debug off must cost nothing measurable at 10,000 workloads.
+// tree root), at the app's first read, so every workload of an app sees the
+// same value (process.env costs microseconds a read, and debug off must cost
+// nothing measurable at 10,000 workloads). An app is synthesized from one
+// environment: a program that changes process.env after its app's first read
+// is not seen by that app; a new App reads afresh.
 
 import { IConstruct } from 'constructs';
 

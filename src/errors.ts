@@ -2,7 +2,7 @@
 // the value it got, what is wrong with it and how to fix it, so a user can
 // act on it without reading the library's source.
 
-import { IConstruct } from 'constructs';
+import type { IConstruct } from 'constructs';
 
 /** A value as the user would recognise it in their code. */
 export function shown(value: unknown): string {

@@ -1,13 +1,11 @@
 import { IConstruct } from 'constructs';
+import { setContextBeforeChildren } from './context';
 import { environmentVariable } from './environment';
 import { fail } from './errors';
+import { NEWEST_KNOWN_MINOR, OLDEST_KNOWN_MINOR } from './pod-security/evaluator/policy-version';
 
 /** Versions already parsed, by the text they were given as (read once per workload, from context or the environment). */
 const PARSED = new Map<string, KubernetesVersion>();
-
-/** The oldest and newest minor versions of Kubernetes 1.x the library knows the rules of. */
-const OLDEST_MINOR = 23;
-const NEWEST_MINOR = 37;
 
 /**
  * A Kubernetes version (1.23 to 1.37), for the cluster the manifests are for.
@@ -30,6 +28,14 @@ export class KubernetesVersion {
   /** Environment variable that declares the cluster's Kubernetes version at synth (`1.35`). */
   public static readonly ENV_VAR = 'CDK8S_KUBERNETES_VERSION';
 
+  /** Kubernetes 1.23, the oldest version the library knows. */
+  public static readonly V1_23 = new KubernetesVersion(23);
+  /** Kubernetes 1.24. */
+  public static readonly V1_24 = new KubernetesVersion(24);
+  /** Kubernetes 1.25: Pod Security admission and ephemeral containers stable. */
+  public static readonly V1_25 = new KubernetesVersion(25);
+  /** Kubernetes 1.26. */
+  public static readonly V1_26 = new KubernetesVersion(26);
   /** Kubernetes 1.27. */
   public static readonly V1_27 = new KubernetesVersion(27);
   /** Kubernetes 1.28. */
@@ -68,13 +74,13 @@ export class KubernetesVersion {
       fail(field, version, 'is not a Kubernetes version', "Write it as '1.35' (major.minor, optionally with a patch release).");
     }
     const minor = Number(match[1]);
-    if (minor < OLDEST_MINOR || minor > NEWEST_MINOR) {
-      fail(field, version, `is not a Kubernetes version this library knows (1.${OLDEST_MINOR} to 1.${NEWEST_MINOR})`,
-        minor > NEWEST_MINOR ? `Use '1.${NEWEST_MINOR}' until a release of cdk8s-debuggable knows 1.${minor}.`
-          : `Kubernetes 1.${minor} is out of support; use '1.${OLDEST_MINOR}' or later.`);
+    if (minor < OLDEST_KNOWN_MINOR || minor > NEWEST_KNOWN_MINOR) {
+      fail(field, version, `is not a Kubernetes version this library knows (1.${OLDEST_KNOWN_MINOR} to 1.${NEWEST_KNOWN_MINOR})`,
+        minor > NEWEST_KNOWN_MINOR ? `Use '1.${NEWEST_KNOWN_MINOR}' until a release of cdk8s-debuggable knows 1.${minor}.`
+          : `Kubernetes 1.${minor} is out of support; use '1.${OLDEST_KNOWN_MINOR}' or later.`);
     }
     const parsed = new KubernetesVersion(minor);
-    PARSED.set(version, parsed);
+    if (PARSED.size < 1000) PARSED.set(version, parsed);
     return parsed;
   }
 
@@ -87,11 +93,7 @@ export class KubernetesVersion {
     if (!(version instanceof KubernetesVersion)) {
       fail('version', version, 'is not a KubernetesVersion', "Pass KubernetesVersion.V1_35 or KubernetesVersion.of('1.35').");
     }
-    if (scope.node.children.length > 0) {
-      fail('scope', scope.node.path, 'already has children, so context set now would not reach them',
-        'Call KubernetesVersion.set right after creating the scope, before adding constructs to it.');
-    }
-    scope.node.setContext(KubernetesVersion.CONTEXT_KEY, version.name);
+    setContextBeforeChildren(scope, KubernetesVersion.CONTEXT_KEY, version.name, 'KubernetesVersion.set');
   }
 
   /**

@@ -3,6 +3,7 @@
 // reads it); it depends on neither, so data flows one way.
 
 import { ApiObject } from 'cdk8s';
+import { fail } from './errors';
 
 /** JSON pointer of the pod spec, by kind. */
 export const POD_SPEC_PATHS: Record<string, string> = {
@@ -39,6 +40,21 @@ export function metadataPathOf(specPath: string): string | undefined {
 export function pointer(json: any, path: string): any {
   if (path === '') return json;
   return path.split('/').slice(1).reduce((node, key) => (node == null ? undefined : node[key.replace(/~1/g, '/').replace(/~0/g, '~')]), json);
+}
+
+/** The pod spec at `path` of a workload and its pod template's metadata, as the workload serializes now. */
+export function podTemplateOf(workload: ApiObject, path: string): { readonly spec: any; readonly metadata: any } {
+  const json = workload.toJson();
+  const metadataPath = metadataPathOf(path);
+  return { spec: pointer(json, path), metadata: metadataPath === undefined ? undefined : pointer(json, metadataPath) };
+}
+
+/** `spec` when it is a pod spec (an object with `containers`); otherwise the error for `podSpecPath`, with a hint when it points at a template. */
+export function checkPodSpecAt(workload: ApiObject, path: string, spec: unknown): Record<string, any> {
+  if (isObject(spec) && Array.isArray(spec.containers)) return spec;
+  const hint = isObject(spec) && isObject(spec.spec) ? ` It points at a pod template: use '${path}/spec'.` : '';
+  return fail('podSpecPath', path, `does not point at a pod spec (an object with 'containers') in this ${workload.kind}`,
+    `Give the JSON pointer of the pod spec.${hint}`, workload);
 }
 
 /** Whether a value can be a pod spec: a JSON object (not null, not an array). */

@@ -7,8 +7,8 @@ import {
 import { evaluateWithOracle, oracleAvailable, oracleChecks, OracleResult } from './pss-oracle/client';
 import { gatePods, prng, RawPod, randomPods } from './pss-oracle/pods';
 import { everyManifestPassesTheSchema, synth } from './support/manifests';
-import { podSecurityLevel, podSecurityViolations } from '../src/pod-security/checks';
-import { CHECKS, NEWEST_RULES } from '../src/pod-security/registry';
+import { podSecurityLevel, podSecurityViolations } from '../src/pod-security/evaluator/checks';
+import { CHECKS, NEWEST_RULES } from '../src/pod-security/evaluator/registry';
 
 /*
  * PodSecurity (TypeScript) against the official evaluator

@@ -103,6 +103,7 @@ describe('DebuggableDeployment: the sidecar counts when it is on', () => {
       level: PodSecurityLevel.BASELINE,
       check: 'capabilities_baseline',
       container: 'debug',
+      containerField: 'securityContext.capabilities.add',
       field: 'spec.containers[debug].securityContext.capabilities.add',
       value: 'NET_RAW',
       message: expect.stringMatching(/^Container 'debug' adds NET_RAW; baseline allows adding only AUDIT_WRITE, CHOWN, .*SYS_CHROOT\.$/),
@@ -266,6 +267,58 @@ data: { a: b }
     ]);
     expect(PodSecurity.violationsOfPodSpec(spec, PodSecurityLevel.PRIVILEGED)).toEqual([]);
   });
+
+  test('containerField: the field relative to the container, the same in init, regular and ephemeral containers; unset in the Pod', () => {
+    // GIVEN every container check failing in each kind of container, and Pod-level checks failing too
+    const bad = {
+      image: 'x',
+      ports: [{ containerPort: 80, hostPort: 80 }],
+      livenessProbe: { tcpSocket: { host: '10.0.0.1', port: 80 } },
+      securityContext: {
+        privileged: true,
+        runAsUser: 0,
+        runAsNonRoot: false,
+        procMount: 'Unmasked',
+        capabilities: { add: ['NET_RAW'] },
+        seLinuxOptions: { type: 'spc_t', role: 'r' },
+        seccompProfile: { type: 'Unconfined' },
+        appArmorProfile: { type: 'Unconfined' },
+        windowsOptions: { hostProcess: true },
+      },
+    };
+    const spec = {
+      hostNetwork: true,
+      securityContext: { runAsUser: 0, seLinuxOptions: { user: 'u' } },
+      volumes: [{ name: 'h', hostPath: { path: '/' } }],
+      initContainers: [{ name: 'init', ...bad }],
+      containers: [{ name: 'app', ...bad }],
+      ephemeralContainers: [{ name: 'dbg', ...bad }],
+    };
+    const lists: Record<string, string> = { init: 'initContainers', app: 'containers', dbg: 'ephemeralContainers' };
+
+    // WHEN
+    const violations = [PodSecurityLevel.BASELINE, PodSecurityLevel.RESTRICTED].flatMap(l => PodSecurity.violationsOfPodSpec(spec, l));
+    const fieldsIn = (container?: string) => [...new Set(violations.filter(v => v.container === container).map(v => v.containerField))].sort();
+
+    // THEN
+    for (const v of violations) {
+      if (v.container === undefined) expect(v.containerField).toBeUndefined();
+      else expect(v.field).toBe(`spec.${lists[v.container]}[${v.container}].${v.containerField}`);
+    }
+    expect(fieldsIn('init')).toEqual(fieldsIn('dbg'));
+    expect(fieldsIn('app')).toEqual(fieldsIn('dbg'));
+    expect(fieldsIn('dbg')).toEqual([
+      'livenessProbe.tcpSocket.host', 'ports[80].hostPort', 'securityContext.allowPrivilegeEscalation',
+      'securityContext.appArmorProfile.type', 'securityContext.capabilities.add', 'securityContext.capabilities.drop',
+      'securityContext.privileged', 'securityContext.procMount', 'securityContext.runAsNonRoot', 'securityContext.runAsUser',
+      'securityContext.seLinuxOptions.role', 'securityContext.seLinuxOptions.type', 'securityContext.seccompProfile.type',
+      'securityContext.windowsOptions.hostProcess',
+    ]);
+    expect(fieldsIn(undefined)).toEqual([undefined]);
+    expect(violations.filter(v => v.container === undefined).map(v => v.field)).toEqual(expect.arrayContaining([
+      'spec.hostNetwork', 'spec.securityContext.runAsUser', 'spec.securityContext.seLinuxOptions.user', 'spec.volumes[h].hostPath',
+    ]));
+  });
 });
 
 /** A restricted pod spec whose liveness probe names a host: baseline forbids that from v1.34 on (check hostProbesAndHostLifecycle). */
@@ -307,6 +360,7 @@ describe('policy versions', () => {
       level: PodSecurityLevel.BASELINE,
       check: 'hostProbesAndHostLifecycle',
       container: 'app',
+      containerField: 'livenessProbe.httpGet.host',
       field: 'spec.containers[app].livenessProbe.httpGet.host',
       value: '10.0.0.1',
       message: expect.stringMatching(/^Container 'app' points livenessProbe\.httpGet at host 10\.0\.0\.1; baseline \(from v1\.34\) allows no host/),

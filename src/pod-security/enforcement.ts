@@ -4,10 +4,12 @@
 // (k8s.io/pod-security-admission api.PolicyToEvaluate).
 
 import { ApiObject, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { fail } from '../errors';
-import { compareLevels } from './checks';
-import { PodSecurityLevel } from './level';
-import { checkVersion, clusterVersionAt, evaluatedBy, LATEST, versionOfLabel } from './policy-version';
+import { clusterVersionAt } from './cluster-version';
+import { compareLevels } from './evaluator/checks';
+import { PodSecurityLevel } from './evaluator/level';
+import { checkVersion, evaluatedBy, LATEST, versionOfLabel } from './evaluator/policy-version';
 
 export const ENFORCE_CONTEXT_KEY = 'cdk8s-debuggable/pod-security-enforce';
 export const ENFORCE_VERSION_CONTEXT_KEY = 'cdk8s-debuggable/pod-security-enforce-version';
@@ -28,30 +30,29 @@ interface NamespaceLabels {
   readonly version?: string;
 }
 
+/** The enforce and enforce-version labels of the v1 Namespaces of one app, by name. */
+export type NamespaceIndex = ReadonlyMap<string, NamespaceLabels>;
+
 /**
- * The enforce and enforce-version labels of every v1 Namespace in the app,
- * by name. Built once per app and kept: it is read during validation, after
- * the tree is complete, and a scan per workload would make synth quadratic.
+ * The enforce and enforce-version labels of every v1 Namespace in the app
+ * `scope` belongs to, by name, read from the tree as it is now. Nothing is
+ * kept: a Namespace defined after one read is seen by the next. A caller
+ * that asks for many workloads at once (the sidecars' validation pass) reads
+ * it once and passes it on, so synth stays linear.
  */
-const LABELS = new WeakMap<object, Map<string, NamespaceLabels>>();
-function namespaceLabels(apiObject: ApiObject): Map<string, NamespaceLabels> {
-  const root = apiObject.node.root;
-  let labels = LABELS.get(root);
-  if (labels === undefined) {
-    labels = new Map();
-    for (const ns of root.node.findAll()) {
-      if (!(ns instanceof ApiObject) || ns.kind !== 'Namespace' || ns.apiVersion !== 'v1') continue;
-      const json = ns.toJson();
-      const level = json.metadata?.labels?.[ENFORCE_LABEL];
-      const version = json.metadata?.labels?.[ENFORCE_VERSION_LABEL];
-      if (json.metadata?.name !== undefined && (level !== undefined || version !== undefined)) {
-        labels.set(json.metadata.name, {
-          level: level === undefined ? undefined : String(level),
-          version: version === undefined ? undefined : String(version),
-        });
-      }
+export function namespaceIndexOf(scope: IConstruct): NamespaceIndex {
+  const labels = new Map<string, NamespaceLabels>();
+  for (const ns of scope.node.root.node.findAll()) {
+    if (!(ns instanceof ApiObject) || ns.kind !== 'Namespace' || ns.apiVersion !== 'v1') continue;
+    const json = ns.toJson();
+    const level = json.metadata?.labels?.[ENFORCE_LABEL];
+    const version = json.metadata?.labels?.[ENFORCE_VERSION_LABEL];
+    if (json.metadata?.name !== undefined && (level !== undefined || version !== undefined)) {
+      labels.set(json.metadata.name, {
+        level: level === undefined ? undefined : String(level),
+        version: version === undefined ? undefined : String(version),
+      });
     }
-    LABELS.set(root, labels);
   }
   return labels;
 }
@@ -73,7 +74,7 @@ export interface EnforcedLevel {
  * version, `latest` and newer versions are the cluster's own (its API server
  * knows no newer rules).
  */
-export function enforcedLevelOf(apiObject: ApiObject): EnforcedLevel | undefined {
+export function enforcedLevelOf(apiObject: ApiObject, namespaces: NamespaceIndex = namespaceIndexOf(apiObject)): EnforcedLevel | undefined {
   const found: Array<{ level: PodSecurityLevel; source: string }> = [];
   const fromContext = apiObject.node.tryGetContext(ENFORCE_CONTEXT_KEY);
   if (fromContext !== undefined) {
@@ -81,7 +82,7 @@ export function enforcedLevelOf(apiObject: ApiObject): EnforcedLevel | undefined
   }
   // cdk8s copies the chart's namespace into metadata; reading it avoids serializing the workload again.
   const namespace: string | undefined = apiObject.metadata.namespace ?? Chart.of(apiObject).namespace;
-  const labels = namespace === undefined ? undefined : namespaceLabels(apiObject).get(namespace);
+  const labels = namespace === undefined ? undefined : namespaces.get(namespace);
   if (labels?.level !== undefined) {
     const valid = LEVELS.includes(labels.level);
     found.push({

@@ -1,13 +1,15 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { setContextBeforeChildren } from '../context';
 import { fail } from '../errors';
-import { podSecurityLevel, podSecurityViolations } from './checks';
+import { defaultVersionAt } from './cluster-version';
 import {
   checkLevel, ENFORCE_CONTEXT_KEY, ENFORCE_LABEL, ENFORCE_VERSION_CONTEXT_KEY, ENFORCE_VERSION_LABEL, EnforcedLevel, enforcedLevelOf,
 } from './enforcement';
-import { PodSecurityLevel } from './level';
-import { checkVersion, defaultVersionAt, LATEST, LATEST_VERSION } from './policy-version';
-import { PodSecurityViolation } from './violation';
+import { podSecurityLevel, podSecurityViolations } from './evaluator/checks';
+import { PodSecurityLevel } from './evaluator/level';
+import { checkVersion, LATEST, LATEST_VERSION } from './evaluator/policy-version';
+import { PodSecurityViolation } from './evaluator/violation';
 import { synthesizedPodOf, workloadOf } from './workload';
 
 /**
@@ -160,12 +162,8 @@ export class PodSecurity {
     const checked = checkLevel('level', level);
     const version = optionsOf(options).version;
     const checkedVersion = version === undefined ? undefined : checkVersion('version', version);
-    if (scope.node.children.length > 0) {
-      fail('scope', scope.node.path, `already has children (${scope.node.children.map(c => `'${c.node.id}'`).join(', ')}), and construct context only reaches constructs added after it`,
-        'Call PodSecurity.enforce right after creating the scope, before adding constructs to it.');
-    }
-    scope.node.setContext(PodSecurity.ENFORCE_CONTEXT_KEY, checked);
-    if (checkedVersion !== undefined) scope.node.setContext(PodSecurity.ENFORCE_VERSION_CONTEXT_KEY, checkedVersion);
+    setContextBeforeChildren(scope, PodSecurity.ENFORCE_CONTEXT_KEY, checked, 'PodSecurity.enforce');
+    if (checkedVersion !== undefined) setContextBeforeChildren(scope, PodSecurity.ENFORCE_VERSION_CONTEXT_KEY, checkedVersion, 'PodSecurity.enforce');
   }
 
   /**

@@ -4,7 +4,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { fail } from '../errors';
-import { isObject, metadataPathOf, POD_SPEC_PATHS, podSpecPathOf, pointer } from '../pod-spec';
+import { isObject, POD_SPEC_PATHS, podSpecPathOf, podTemplateOf } from '../pod-spec';
 
 /** The workload ApiObject of a construct: itself, its default child, or the only workload under it. */
 export function workloadOf(construct: IConstruct): ApiObject {
@@ -26,11 +26,9 @@ export function synthesizedPodOf(apiObject: ApiObject): { spec: any; metadata: a
     return fail('kind', apiObject.kind, 'has no pod template, so this object has no Pod Security level',
       `Pass a workload (${Object.keys(POD_SPEC_PATHS).join(', ')}), or an object a debug sidecar was attached to with 'podSpecPath'.`, apiObject);
   }
-  const json = apiObject.toJson();
-  const spec = pointer(json, path);
-  if (!isObject(spec)) {
+  const pod = podTemplateOf(apiObject, path);
+  if (!isObject(pod.spec)) {
     return fail('podSpecPath', path, `points at no pod spec in ${apiObject.node.path}`, 'Give the JSON pointer of the pod spec in this object.');
   }
-  const metaPath = metadataPathOf(path);
-  return { spec, metadata: metaPath === undefined ? undefined : pointer(json, metaPath) };
+  return pod;
 }

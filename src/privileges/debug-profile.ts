@@ -1,5 +1,5 @@
 import { Capability } from './capability';
-import { BASELINE_ADDABLE_CAPABILITIES } from '../pod-security/checks';
+import { BASELINE_ADDABLE_CAPABILITIES } from '../pod-security/evaluator/checks';
 
 /**
  * A preset for the sidecar's privileges, with the semantics of

@@ -24,10 +24,20 @@ export function checkFilter(filter: WorkloadFilter): WorkloadFilter {
   return { kinds, names, labels };
 }
 
-/** Whether an object passes the filter. */
-export function matchesFilter(o: ApiObject, filter: WorkloadFilter): boolean {
-  if (filter.kinds && !filter.kinds.includes(o.kind)) return false;
-  const ids = [o.name, o.node.id, o.node.scope?.node.id];
-  if (filter.names && !filter.names.some(n => ids.includes(n))) return false;
-  return Object.entries(filter.labels ?? {}).every(([k, v]) => o.metadata.getLabel(k) === v);
+/**
+ * The names a user may give for a workload, in `attachAll`'s filter and on
+ * the command line: its `metadata.name`, and the id and path of its ApiObject
+ * and of the construct around it (the cdk8s-plus workload).
+ */
+export function workloadNames(workload: ApiObject): string[] {
+  const around = workload.node.scope;
+  return [workload.name, workload.node.id, workload.node.path, ...(around === undefined ? [] : [around.node.id, around.node.path])];
+}
+
+/** Whether a workload passes the filter. */
+export function matchesFilter(workload: ApiObject, filter: WorkloadFilter): boolean {
+  if (filter.kinds && !filter.kinds.includes(workload.kind)) return false;
+  const names = workloadNames(workload);
+  if (filter.names && !filter.names.some(n => names.includes(n))) return false;
+  return Object.entries(filter.labels ?? {}).every(([k, v]) => workload.metadata.getLabel(k) === v);
 }

@@ -12,7 +12,9 @@ export interface WorkloadFilter {
   readonly kinds?: string[];
 
   /**
-   * Only workloads with one of these names (`metadata.name`) or construct ids.
+   * Only workloads with one of these names: `metadata.name`, or the id or
+   * path of the workload's construct (the cdk8s-plus workload or the
+   * ApiObject). The command line's `<workload>` takes the same names.
    *
    * @default - any name
    */

@@ -1,13 +1,15 @@
+import * as path from 'path';
 import * as fc from 'fast-check';
 import { describeWithServer } from './jest-support';
 import { ApiServer } from './server';
 import { isLibraryError, outcomeOf, randomKind, randomOptions } from '../support/random-options';
-import { fullAppSnippets, runSnippets } from '../support/readme-snippets';
+import { allFullAppSnippets, runSnippets, where } from '../support/readme-snippets';
 
 /*
  * What no schema can judge, the real API server does: every manifest the
  * library emits for random option objects (test/property.test.ts's
- * generator, same seed), and every README full-app snippet, passes
+ * generator, same seed), and every full-app snippet of the README and the
+ * guide pages (docs/*.md), passes
  * `kubectl create --dry-run=server --validate=strict`. Negative CPU, a
  * request above its limit or a privileged container without privilege
  * escalation would be refused here, not by the schema.
@@ -27,7 +29,7 @@ function refused(server: ApiServer, namespace: string, objects: any[]): Array<{ 
   return out;
 }
 
-describeWithServer('generated configurations and README snippets are accepted by kube-apiserver', server => {
+describeWithServer('generated configurations and doc snippets are accepted by kube-apiserver', server => {
   test(`${RUNS} random option objects: the library's error, or manifests the server accepts`, () => {
     server().createNamespace('generated');
     const objects: any[] = [];
@@ -58,17 +60,18 @@ describeWithServer('generated configurations and README snippets are accepted by
     expect(refused(server(), 'negative', [bad])).toEqual([expect.objectContaining({ error: expect.stringMatching(/must be greater than or equal to 0/) })]);
   });
 
-  test('every README full-app snippet, debug on and off', () => {
+  test('every full-app snippet of the README and the guide pages, debug on and off', () => {
     for (const debug of ['false', 'true']) {
-      for (const run of runSnippets(fullAppSnippets(), { CDK8S_DEBUG: debug })) {
-        expect({ line: run.line, objects: run.objects.length > 0 }).toEqual({ line: run.line, objects: true });
+      for (const run of runSnippets(allFullAppSnippets(), { CDK8S_DEBUG: debug })) {
+        expect({ at: where(run), objects: run.objects.length > 0 }).toEqual({ at: where(run), objects: true });
         const namespaces = new Set(run.objects.map(o => o.metadata?.namespace).filter((n): n is string => n !== undefined));
-        const ns = `readme-${run.line}-${debug}`;
+        // A DNS label per snippet and toggle: doc-readme-42-true, doc-workloads-9-false.
+        const ns = `doc-${path.basename(run.file, '.md').toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${run.line}-${debug}`;
         server().createNamespace(ns);
         for (const n of namespaces) if (!created.has(n)) { created.add(n); server().createNamespace(n); }
         // Objects with their own namespace keep it; the others go to this snippet's.
         const problems = run.objects.flatMap((o, i) => refused(server(), o.metadata?.namespace ?? ns, [o]).map(p => ({ ...p, index: i })));
-        expect({ line: run.line, debug, problems }).toEqual({ line: run.line, debug, problems: [] });
+        expect({ at: where(run), debug, problems }).toEqual({ at: where(run), debug, problems: [] });
       }
     }
   }, 300_000);

@@ -8,8 +8,9 @@ import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { appContainer } from './app';
 import { APP_IMAGE, APP_PORT, cleanupLeftovers, DEBUG_IMAGE, podmanAvailable, PlayedPod, toPodmanManifest, withPod } from './podman';
-import { SeedChart } from '../../examples/seed/main';
 import { Capability, DebugImage, DebuggableDeployment, DebugSidecar, DebugTool, ImageFamily, SidecarForm } from '../../src';
+import { containerNamed, podSpecOf } from '../support/manifests';
+import { synthExample } from '../support/readme-snippets';
 
 const available = podmanAvailable();
 const describeE2e = available.ok ? describe : describe.skip;
@@ -71,21 +72,23 @@ describeE2e('runtime (podman)', () => {
     });
   });
 
-  test('examples/seed as synthesized with CDK8S_DEBUG=true (local images through its own options): tcpdump sees nginx', async () => {
-    const saved = process.env.CDK8S_DEBUG;
-    process.env.CDK8S_DEBUG = 'true';
-    let objects: any[];
-    try {
-      objects = Testing.synth(new SeedChart(Testing.app(), 'seed', {
-        appImage: APP_IMAGE,
-        appImagePullPolicy: kplus.ImagePullPolicy.NEVER,
-        debugImage: DebugImage.of(DEBUG_IMAGE, ImageFamily.DEBIAN),
-        debugImagePullPolicy: kplus.ImagePullPolicy.NEVER,
-      }));
-    } finally {
-      if (saved === undefined) delete process.env.CDK8S_DEBUG; else process.env.CDK8S_DEBUG = saved;
-    }
-    await withPod(objects, async pod => {
+  test('examples/seed as `cdk8s synth` writes it with CDK8S_DEBUG=true, local images swapped into the copy played: tcpdump sees nginx', async () => {
+    // GIVEN: the README's first example as a user synthesizes it (netshoot, Alpine: NET_RAW only).
+    const [objects] = synthExample('seed', [{ CDK8S_DEBUG: 'true' }]);
+    const played = JSON.parse(JSON.stringify(objects));
+    const spec = podSpecOf(played.find((o: any) => o.kind === 'Deployment'));
+    expect(spec.containers.map((c: any) => c.name)).toEqual(['nginx', 'debug']);
+    // The copy played here runs the local images. The local debug image is Debian, whose tcpdump
+    // also needs SETUID and SETGID: the sidecar gets the security context the library derives for
+    // the same tool in that family, and nothing else of it changes.
+    const debian = containerNamed(podSpecOf(deployment({ enabled: true }).objects.find(o => o.kind === 'Deployment')), 'debug').securityContext;
+    const debug = containerNamed(spec, 'debug');
+    expect({ ...debug.securityContext, capabilities: undefined }).toEqual({ ...debian, capabilities: undefined });
+    Object.assign(debug, { image: DEBUG_IMAGE, imagePullPolicy: 'Never', securityContext: debian });
+    Object.assign(containerNamed(spec, 'nginx'), { image: APP_IMAGE, imagePullPolicy: 'Never' });
+
+    // WHEN / THEN
+    await withPod(played, async pod => {
       expect(pod.containers).toEqual(['nginx', 'debug']);
       const capture = pod.execInBackground('debug', ['tcpdump', '-i', 'lo', '-nn', '-A', '-c', '4', `tcp port ${APP_PORT}`]);
       await capture.waitForOutput(/listening on lo/, 10_000);

@@ -19,8 +19,8 @@ for f in js/pss.wasm wasi/pss.wasm; do
 done
 root="$(cd ../../.. && pwd)"
 (cd "$root" && npx tsc -p bench/tsconfig.json)
-checks="$root/bench/out/src/pod-security/checks.js"
-echo "{\"file\":\"src/pod-security (compiled)\",\"bytes\":$(cat "$root"/bench/out/src/pod-security/*.js | wc -c),\"gzip9\":$(cat "$root"/bench/out/src/pod-security/*.js | gzip -9 | wc -c)}"
+checks="$root/bench/out/src/pod-security/evaluator/checks.js"
+echo "{\"file\":\"src/pod-security (compiled)\",\"bytes\":$(cat "$root"/bench/out/src/pod-security/*.js "$root"/bench/out/src/pod-security/evaluator/*.js | wc -c),\"gzip9\":$(cat "$root"/bench/out/src/pod-security/*.js "$root"/bench/out/src/pod-security/evaluator/*.js | gzip -9 | wc -c)}"
 for _ in $(seq 1 "$runs"); do
   node time.js js "$out/js"
   node --no-warnings time.js wasi "$out/wasi/pss.wasm"

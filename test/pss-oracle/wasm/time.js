@@ -1,5 +1,5 @@
 // Times one engine on wasm/pod.json (both levels per evaluation), as docs/pod-security-engine.md reports it:
-//   node time.js js <dir with pss.wasm and wasm_exec.js> | wasi <pss.wasm> | ts <compiled src/pod-security/checks.js> [version]
+//   node time.js js <dir with pss.wasm and wasm_exec.js> | wasi <pss.wasm> | ts <compiled src/pod-security/evaluator/checks.js> [version]
 const fs = require('fs');
 const path = require('path');
 

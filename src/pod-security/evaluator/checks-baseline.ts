@@ -3,7 +3,7 @@
 // version is in registry.ts.
 
 import { PodSecurityLevel } from './level';
-import { CheckFn, isSet, list, obj, Pod, podSc, profileTypes, sc, show, str, violation, VisitedContainer } from './pod';
+import { CheckFn, containerViolation, isSet, list, obj, Pod, podSc, profileTypes, sc, show, str, violation, VisitedContainer } from './pod';
 import { PodSecurityViolation } from './violation';
 
 const B = PodSecurityLevel.BASELINE;
@@ -41,15 +41,15 @@ const hostNamespaces: CheckFn = pod => ['hostNetwork', 'hostPID', 'hostIPC']
 
 const privileged: CheckFn = pod => pod.containers
   .filter(k => sc(k)?.privileged === true)
-  .map(k => violation(B, 'privileged', `${k.path}.securityContext.privileged`, 'true',
-    `Container '${k.name}' is privileged; it must not set securityContext.privileged=true.`, k.name));
+  .map(k => containerViolation(B, 'privileged', k, 'securityContext.privileged', 'true',
+    `Container '${k.name}' is privileged; it must not set securityContext.privileged=true.`));
 
 const capabilitiesBaseline: CheckFn = pod => pod.containers.flatMap(k => {
   const caps = obj(sc(k)?.capabilities);
   if (!caps) return [];
   return list(caps.add).map(str).filter(cap => !BASELINE_ADDABLE_CAPABILITIES.includes(cap)).map(cap =>
-    violation(B, 'capabilities_baseline', `${k.path}.securityContext.capabilities.add`, cap,
-      `Container '${k.name}' adds ${cap}; baseline allows adding only ${BASELINE_ADDABLE_CAPABILITIES.join(', ')}.`, k.name));
+    containerViolation(B, 'capabilities_baseline', k, 'securityContext.capabilities.add', cap,
+      `Container '${k.name}' adds ${cap}; baseline allows adding only ${BASELINE_ADDABLE_CAPABILITIES.join(', ')}.`));
 });
 
 const hostPathVolumes: CheckFn = pod => list(pod.spec.volumes)
@@ -59,8 +59,8 @@ const hostPathVolumes: CheckFn = pod => list(pod.spec.volumes)
 
 const hostPorts: CheckFn = pod => pod.containers.flatMap(k => list(k.c.ports)
   .filter(p => isSet(obj(p)?.hostPort) && p.hostPort !== 0)
-  .map(p => violation(B, 'hostPorts', `${k.path}.ports[${str(p.containerPort)}].hostPort`, show(p.hostPort),
-    `Container '${k.name}' uses hostPort ${show(p.hostPort)}; hostPort must be unset or 0.`, k.name)));
+  .map(p => containerViolation(B, 'hostPorts', k, `ports[${str(p.containerPort)}].hostPort`, show(p.hostPort),
+    `Container '${k.name}' uses hostPort ${show(p.hostPort)}; hostPort must be unset or 0.`)));
 
 function allowedAppArmorAnnotation(value: string): boolean {
   return value === '' || value === 'runtime/default' || value.startsWith('localhost/');
@@ -81,20 +81,22 @@ const appArmorProfile: CheckFn = pod => {
 function seLinuxOptions(allowedTypes: string[]): CheckFn {
   return pod => {
     const out: PodSecurityViolation[] = [];
-    const check = (opts: any, field: string, who: string, container?: string) => {
+    /** The seLinuxOptions of the Pod's security context, or of container `k`'s. */
+    const check = (opts: any, k?: VisitedContainer) => {
       if (!opts) return;
+      const who = k === undefined ? 'The Pod' : `Container '${k.name}'`;
+      const at = (key: string, value: string, message: string) => out.push(k === undefined
+        ? violation(B, 'seLinuxOptions', `spec.securityContext.seLinuxOptions.${key}`, value, message)
+        : containerViolation(B, 'seLinuxOptions', k, `securityContext.seLinuxOptions.${key}`, value, message));
       if (!allowedTypes.includes(str(opts.type))) {
-        out.push(violation(B, 'seLinuxOptions', `${field}.type`, str(opts.type),
-          `${who} sets SELinux type '${str(opts.type)}'; only ${allowedTypes.filter(t => t).join(', ')} are allowed.`, container));
+        at('type', str(opts.type), `${who} sets SELinux type '${str(opts.type)}'; only ${allowedTypes.filter(t => t).join(', ')} are allowed.`);
       }
       for (const key of ['user', 'role']) {
-        if (str(opts[key]).length > 0) {
-          out.push(violation(B, 'seLinuxOptions', `${field}.${key}`, str(opts[key]), `${who} sets an SELinux ${key}, which baseline forbids.`, container));
-        }
+        if (str(opts[key]).length > 0) at(key, str(opts[key]), `${who} sets an SELinux ${key}, which baseline forbids.`);
       }
     };
-    check(obj(podSc(pod)?.seLinuxOptions), 'spec.securityContext.seLinuxOptions', 'The Pod');
-    for (const k of pod.containers) check(obj(sc(k)?.seLinuxOptions), `${k.path}.securityContext.seLinuxOptions`, `Container '${k.name}'`, k.name);
+    check(obj(podSc(pod)?.seLinuxOptions));
+    for (const k of pod.containers) check(obj(sc(k)?.seLinuxOptions), k);
     return out;
   };
 }
@@ -103,8 +105,8 @@ function seLinuxOptions(allowedTypes: string[]): CheckFn {
 export function procMountDefault(level: PodSecurityLevel, check: string): CheckFn {
   return pod => pod.containers
     .filter(k => isSet(sc(k)?.procMount) && sc(k).procMount !== 'Default')
-    .map(k => violation(level, check, `${k.path}.securityContext.procMount`, str(sc(k).procMount),
-      `Container '${k.name}' sets procMount ${show(sc(k).procMount)}; only Default is allowed.`, k.name));
+    .map(k => containerViolation(level, check, k, 'securityContext.procMount', str(sc(k).procMount),
+      `Container '${k.name}' sets procMount ${show(sc(k).procMount)}; only Default is allowed.`));
 }
 
 const procMountBaseline = procMountDefault(B, 'procMount');
@@ -145,8 +147,8 @@ const windowsHostProcess: CheckFn = pod => {
   }
   for (const k of pod.containers) {
     if (obj(sc(k)?.windowsOptions)?.hostProcess === true) {
-      out.push(violation(B, 'windowsHostProcess', `${k.path}.securityContext.windowsOptions.hostProcess`, 'true',
-        `Container '${k.name}' sets windowsOptions.hostProcess: true, which baseline forbids.`, k.name));
+      out.push(containerViolation(B, 'windowsHostProcess', k, 'securityContext.windowsOptions.hostProcess', 'true',
+        `Container '${k.name}' sets windowsOptions.hostProcess: true, which baseline forbids.`));
     }
   }
   return out;
@@ -163,8 +165,8 @@ const hostProbesAndHostLifecycle: CheckFn = pod => {
     for (const kind of HANDLER_KINDS) {
       const host = str(obj(obj(handler)?.[kind])?.host);
       if (host !== '') {
-        out.push(violation(B, 'hostProbesAndHostLifecycle', `${k.path}.${where}.${kind}.host`, host,
-          `Container '${k.name}' points ${where}.${kind} at host ${host}; baseline (from v1.34) allows no host in probes and lifecycle handlers.`, k.name));
+        out.push(containerViolation(B, 'hostProbesAndHostLifecycle', k, `${where}.${kind}.host`, host,
+          `Container '${k.name}' points ${where}.${kind} at host ${host}; baseline (from v1.34) allows no host in probes and lifecycle handlers.`));
       }
     }
   };

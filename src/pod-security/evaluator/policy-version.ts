@@ -1,14 +1,16 @@
 // Pod Security policy versions, written as Kubernetes writes them in the
 // label pod-security.kubernetes.io/enforce-version: `v1.35` or `latest`.
 
-import { IConstruct } from 'constructs';
-import { fail } from '../errors';
-import { KubernetesVersion } from '../kubernetes-version';
+import { fail } from '../../errors';
 
 /** The version Kubernetes evaluates a namespace at when it names none. */
 export const LATEST = 'latest';
 
-/** The oldest and newest minor versions a caller may ask for (KubernetesVersion's range). */
+/**
+ * The oldest and newest minor versions of Kubernetes 1.x the library knows:
+ * the range of both KubernetesVersion (`1.23`) and the policy versions a
+ * caller may ask for (`v1.23`). The one place the range is written.
+ */
 export const OLDEST_KNOWN_MINOR = 23;
 export const NEWEST_KNOWN_MINOR = 37;
 
@@ -61,17 +63,6 @@ export function checkVersion(field: string, value: unknown): string {
  */
 export function versionOfLabel(value: string): { readonly version: string; readonly valid: boolean } {
   return minorOf(value) === undefined ? { version: LATEST, valid: false } : { version: value, valid: true };
-}
-
-/** The policy version named by the cluster's Kubernetes version declared at `scope` (`v1.35`), if one is declared. */
-export function clusterVersionAt(scope: IConstruct): string | undefined {
-  const declared = KubernetesVersion._declaredAt(scope);
-  return declared === undefined ? undefined : `v1.${declared.version.minor}`;
-}
-
-/** The version to evaluate at when the caller names none: the cluster's, else `latest`. */
-export function defaultVersionAt(scope: IConstruct): string {
-  return clusterVersionAt(scope) ?? LATEST;
 }
 
 /**

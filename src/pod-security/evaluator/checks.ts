@@ -8,12 +8,12 @@
 //   checks they do not override;
 // - `latest` and versions newer than the newest rules evaluate as the newest.
 
-import { fail } from '../errors';
 import { PodSecurityLevel } from './level';
 import { podOf } from './pod';
 import { minorOf } from './policy-version';
 import { checksAt } from './registry';
 import { PodSecurityViolation } from './violation';
+import { fail } from '../../errors';
 
 export { BASELINE_ADDABLE_CAPABILITIES } from './checks-baseline';
 

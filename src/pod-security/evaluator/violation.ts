@@ -27,6 +27,17 @@ export interface PodSecurityViolation {
   readonly container?: string;
 
   /**
+   * The offending field relative to the container, when the violation is in
+   * one: `securityContext.capabilities.add` for the `field`
+   * `spec.containers[debug].securityContext.capabilities.add`. The same for
+   * regular, init and ephemeral containers, so it can be compared without
+   * parsing `field`.
+   *
+   * @default - the violation is in the Pod, not in a container (see `field`)
+   */
+  readonly containerField?: string;
+
+  /**
    * The offending field, relative to the Pod and with containers and volumes
    * by name, for example
    * `spec.containers[debug].securityContext.capabilities.add`.

@@ -88,11 +88,16 @@ export function podSc(pod: Pod): any {
   return obj(pod.spec.securityContext);
 }
 
-/** One violation; `container` when it is in a container. */
-export function violation(
-  level: PodSecurityLevel, check: string, field: string, value: string, message: string, container?: string,
+/** One violation in the Pod outside its containers (spec, security context, volumes, annotations). */
+export function violation(level: PodSecurityLevel, check: string, field: string, value: string, message: string): PodSecurityViolation {
+  return { level, check, field, value, message };
+}
+
+/** One violation in container `k`, at `containerField` relative to it (`securityContext.privileged`). */
+export function containerViolation(
+  level: PodSecurityLevel, check: string, k: VisitedContainer, containerField: string, value: string, message: string,
 ): PodSecurityViolation {
-  return container === undefined ? { level, check, field, value, message } : { level, check, container, field, value, message };
+  return { level, check, container: k.name, containerField, field: `${k.path}.${containerField}`, value, message };
 }
 
 /** Violations for a profile (seccomp, AppArmor) whose type must be one of `allowed`, at pod level and on each container. */
@@ -110,8 +115,8 @@ export function profileTypes(
   for (const k of pod.containers) {
     const profile = obj(sc(k)?.[key]);
     if (bad(profile)) {
-      out.push(violation(level, check, `${k.path}.securityContext.${key}.type`, show(profile.type),
-        `Container '${k.name}' sets ${what} profile type ${show(profile.type)}; ${allowedText()}.`, k.name));
+      out.push(containerViolation(level, check, k, `securityContext.${key}.type`, show(profile.type),
+        `Container '${k.name}' sets ${what} profile type ${show(profile.type)}; ${allowedText()}.`));
     }
   }
   return out;

@@ -4,7 +4,7 @@
 
 import { procMountDefault } from './checks-baseline';
 import { PodSecurityLevel } from './level';
-import { CheckFn, isSet, list, obj, podSc, sc, show, str, UNSET, violation } from './pod';
+import { CheckFn, containerViolation, isSet, list, obj, podSc, sc, show, str, UNSET, violation } from './pod';
 import { PodSecurityViolation } from './violation';
 
 const R = PodSecurityLevel.RESTRICTED;
@@ -33,20 +33,20 @@ function exemptUserNamespace(check: CheckFn): CheckFn {
 
 const allowPrivilegeEscalation: CheckFn = pod => pod.containers
   .filter(k => sc(k)?.allowPrivilegeEscalation !== false)
-  .map(k => violation(R, 'allowPrivilegeEscalation', `${k.path}.securityContext.allowPrivilegeEscalation`, show(sc(k)?.allowPrivilegeEscalation),
-    `Container '${k.name}' must set securityContext.allowPrivilegeEscalation=false.`, k.name));
+  .map(k => containerViolation(R, 'allowPrivilegeEscalation', k, 'securityContext.allowPrivilegeEscalation', show(sc(k)?.allowPrivilegeEscalation),
+    `Container '${k.name}' must set securityContext.allowPrivilegeEscalation=false.`));
 
 const capabilitiesRestricted: CheckFn = pod => pod.containers.flatMap(k => {
   const caps = obj(sc(k)?.capabilities);
   const out: PodSecurityViolation[] = [];
   const drop = list(caps?.drop).map(str);
   if (!drop.includes('ALL')) {
-    out.push(violation(R, 'capabilities_restricted', `${k.path}.securityContext.capabilities.drop`, caps && isSet(caps.drop) ? show(caps.drop) : UNSET,
-      `Container '${k.name}' must set securityContext.capabilities.drop=["ALL"].`, k.name));
+    out.push(containerViolation(R, 'capabilities_restricted', k, 'securityContext.capabilities.drop', caps && isSet(caps.drop) ? show(caps.drop) : UNSET,
+      `Container '${k.name}' must set securityContext.capabilities.drop=["ALL"].`));
   }
   for (const cap of list(caps?.add).map(str).filter(c => c !== 'NET_BIND_SERVICE')) {
-    out.push(violation(R, 'capabilities_restricted', `${k.path}.securityContext.capabilities.add`, cap,
-      `Container '${k.name}' adds ${cap}; restricted allows adding only NET_BIND_SERVICE.`, k.name));
+    out.push(containerViolation(R, 'capabilities_restricted', k, 'securityContext.capabilities.add', cap,
+      `Container '${k.name}' adds ${cap}; restricted allows adding only NET_BIND_SERVICE.`));
   }
   return out;
 });
@@ -70,12 +70,12 @@ const runAsNonRoot: CheckFn = pod => {
     const value = sc(k)?.runAsNonRoot;
     if (isSet(value)) {
       if (value === false) {
-        explicit.push(violation(R, 'runAsNonRoot', `${k.path}.securityContext.runAsNonRoot`, 'false',
-          `Container '${k.name}' must not set securityContext.runAsNonRoot=false.`, k.name));
+        explicit.push(containerViolation(R, 'runAsNonRoot', k, 'securityContext.runAsNonRoot', 'false',
+          `Container '${k.name}' must not set securityContext.runAsNonRoot=false.`));
       }
     } else if (podValue !== true) {
-      implicit.push(violation(R, 'runAsNonRoot', `${k.path}.securityContext.runAsNonRoot`, UNSET,
-        `The Pod or container '${k.name}' must set securityContext.runAsNonRoot=true.`, k.name));
+      implicit.push(containerViolation(R, 'runAsNonRoot', k, 'securityContext.runAsNonRoot', UNSET,
+        `The Pod or container '${k.name}' must set securityContext.runAsNonRoot=true.`));
     }
   }
   // The official check reports the explicit setters, and the implicit ones only when there are none.
@@ -89,7 +89,7 @@ const runAsUser: CheckFn = pod => {
   }
   for (const k of pod.containers) {
     if (sc(k)?.runAsUser === 0) {
-      out.push(violation(R, 'runAsUser', `${k.path}.securityContext.runAsUser`, '0', `Container '${k.name}' must not set runAsUser=0.`, k.name));
+      out.push(containerViolation(R, 'runAsUser', k, 'securityContext.runAsUser', '0', `Container '${k.name}' must not set runAsUser=0.`));
     }
   }
   return out;
@@ -112,12 +112,12 @@ const seccompProfileRestricted: CheckFn = pod => {
     const profile = obj(sc(k)?.seccompProfile);
     if (profile) {
       if (!validSeccomp(profile.type)) {
-        explicit.push(violation(R, 'seccompProfile_restricted', `${k.path}.securityContext.seccompProfile.type`, show(profile.type),
-          `Container '${k.name}' sets seccomp profile type ${show(profile.type)}; only RuntimeDefault and Localhost are allowed.`, k.name));
+        explicit.push(containerViolation(R, 'seccompProfile_restricted', k, 'securityContext.seccompProfile.type', show(profile.type),
+          `Container '${k.name}' sets seccomp profile type ${show(profile.type)}; only RuntimeDefault and Localhost are allowed.`));
       }
     } else if (!podSet) {
-      implicit.push(violation(R, 'seccompProfile_restricted', `${k.path}.securityContext.seccompProfile.type`, UNSET,
-        `The Pod or container '${k.name}' must set securityContext.seccompProfile.type to RuntimeDefault or Localhost.`, k.name));
+      implicit.push(containerViolation(R, 'seccompProfile_restricted', k, 'securityContext.seccompProfile.type', UNSET,
+        `The Pod or container '${k.name}' must set securityContext.seccompProfile.type to RuntimeDefault or Localhost.`));
     }
   }
   return explicit.length > 0 ? explicit : implicit;
