@@ -5,7 +5,8 @@ import { DebugSidecar, DebugTool } from '../src';
 import { containerNamed, everyManifestPassesTheSchema, podSpecOf, synth } from './support/manifests';
 
 // Property: for any workload of any kind, debug on = debug off + the sidecar's
-// additions (its container, its volumes, shareProcessNamespace when needed),
+// additions (its container, its volumes, shareProcessNamespace when needed,
+// its label and annotations on the pod template),
 // and nothing else changes.
 
 const KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'RawDeployment', 'RawCronJob'] as const;
@@ -77,9 +78,22 @@ function synthWith(w: Workload, enabled: boolean) {
   return { objects: synth(chart), sidecar };
 }
 
-/** Removes exactly what the sidecar may add. */
-function withoutSidecar(obj: any, sidecar: DebugSidecar, offSpec: any): any {
+/** The object that holds the pod (template) metadata. */
+function podHolder(obj: any): any {
+  return obj.kind === 'Pod' ? obj : obj.kind === 'CronJob' ? obj.spec.jobTemplate.spec.template : obj.spec.template;
+}
+
+/** Removes exactly what the sidecar may add: its container and volumes, shareProcessNamespace, and its record (label and annotations). */
+function withoutSidecar(obj: any, sidecar: DebugSidecar, off: any): any {
+  const offSpec = podSpecOf(off);
   const copy = JSON.parse(JSON.stringify(obj));
+  const holder = podHolder(copy);
+  const offMetadata = podHolder(off).metadata;
+  const metadata = holder.metadata;
+  delete metadata.labels[DebugSidecar.POD_LABEL];
+  for (const key of Object.keys(metadata.annotations)) if (key.startsWith('cdk8s-debuggable.dev/')) delete metadata.annotations[key];
+  for (const key of ['labels', 'annotations']) if (Object.keys(metadata[key]).length === 0 && offMetadata?.[key] === undefined) delete metadata[key];
+  if (Object.keys(metadata).length === 0 && offMetadata === undefined) delete holder.metadata;
   const spec = podSpecOf(copy);
   const own = (v: any) => v.name === `${sidecar.containerName}-scratch` || v.name === `${sidecar.containerName}-no-token`;
   spec.containers = spec.containers.filter((c: any) => c.name !== sidecar.containerName);
@@ -105,7 +119,8 @@ test('debug on = debug off + only the sidecar, for generated workloads of every 
       const spec = podSpecOf(obj);
       expect(containerNamed(spec, w.sidecarName)).toBeDefined();
       expect(spec.shareProcessNamespace === true).toBe(sidecar.shareProcessNamespace || podSpecOf(off[i]).shareProcessNamespace === true);
-      expect(withoutSidecar(obj, sidecar, podSpecOf(off[i]))).toEqual(off[i]);
+      expect(podHolder(obj).metadata.labels[DebugSidecar.POD_LABEL]).toBe('true');
+      expect(withoutSidecar(obj, sidecar, off[i])).toEqual(off[i]);
     });
   }), { numRuns: 150, seed: 20261128 });
   expect([...seen].sort()).toEqual([...KINDS].sort());

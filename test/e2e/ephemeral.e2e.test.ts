@@ -12,10 +12,10 @@
  * Run with `bash test/e2e/run.sh` (root). Without podman or the images the tests are skipped with the
  * reason; E2E_REQUIRED=1 (set by run.sh) makes that a failure.
  */
-import { Testing } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { appContainer, captureOneRequest, CAPTURED_SYN, nginxMasterPid, straceAttach, straceError, TCPDUMP_ERRORS } from './app';
-import { APP_IMAGE, cleanupLeftovers, DEBUG_IMAGE, exec, podman, podmanAvailable, securityContextFlags, withPod } from './podman';
+import { APP_IMAGE, cleanupLeftovers, DEBUG_IMAGE, exec, podman, podmanAvailable, securityContextFlags, sleep, withPod } from './podman';
 import { DebugImage, DebuggableDeployment, DebugSecurityContext, DebugSidecar, DebugTool, ImageFamily } from '../../src';
 
 const available = podmanAvailable([APP_IMAGE, DEBUG_IMAGE]);
@@ -120,6 +120,30 @@ describeE2e('ephemeral container (podman run --pod --pid container:)', () => {
       const capture = await captureOneRequest(debug, app);
       expect(capture.code).not.toBe(0);
       expect(capture.stderr).toMatch(TCPDUMP_ERRORS.NET_RAW);
+    });
+  });
+
+  test('with a ttl, the ephemeral container runs, then exits by itself on time (exit 0), and nothing restarts it', async () => {
+    const { objects, sidecar } = deployment();
+    const ec = sidecar.ephemeralContainer({ ttl: Duration.seconds(4) });
+    // The ephemeral container is not one of the played Pod's containers, so it is inspected by its podman name.
+    const state = (container: string) => {
+      const [running, exitCode] = podman(['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}}', container]).stdout.trim().split(' ');
+      return { running: running === 'true', exitCode: Number(exitCode) };
+    };
+    await withPod(objects, async pod => {
+      const started = Date.now();
+      const debug = pod.runEphemeral(ec);
+      await sleep(1500);
+      expect(state(debug).running).toBe(true);
+      while (state(debug).running && Date.now() - started < 20_000) await sleep(200);
+      const lived = Date.now() - started;
+      expect(state(debug)).toEqual({ running: false, exitCode: 0 });
+      expect(lived).toBeGreaterThanOrEqual(3_500);
+      expect(lived).toBeLessThan(10_000);
+      await sleep(1500);
+      expect(state(debug).running).toBe(false);
+      expect(pod.state('main').running).toBe(true);
     });
   });
 

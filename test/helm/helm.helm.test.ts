@@ -132,6 +132,12 @@ function withoutSidecar(object: any, sidecarName: string): any {
   if (spec.volumes) spec.volumes = spec.volumes.filter((v: any) => !sidecarOnly.has(v.name));
   if (spec.volumes?.length === 0) delete spec.volumes;
   delete spec.shareProcessNamespace;
+  // The record on the pod template: the debug label and the library's annotations.
+  const metadata = copy.kind === 'Pod' ? copy.metadata : copy.kind === 'CronJob' ? copy.spec.jobTemplate.spec.template.metadata : copy.spec.template.metadata;
+  delete metadata.labels['cdk8s-debuggable.dev/debug'];
+  for (const k of Object.keys(metadata.annotations)) if (k.startsWith('cdk8s-debuggable.dev/')) delete metadata.annotations[k];
+  for (const k of ['labels', 'annotations']) if (Object.keys(metadata[k]).length === 0) delete metadata[k];
+  if (Object.keys(metadata).length === 0) delete (copy.kind === 'CronJob' ? copy.spec.jobTemplate.spec.template : copy.spec.template).metadata;
   return copy;
 }
 
