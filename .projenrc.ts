@@ -16,8 +16,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   constructsVersion: '10.8.1',
   // projen has no cdk8s-plus version option for libraries: a peer, never bundled.
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  // cdk8s-plus-33: attach and attachAll are tested on workloads of the newest cdk8s-plus too.
-  devDeps: ['cdk8s-plus-27@2.9.5', 'cdk8s-plus-33@2.5.57', 'cdk8s-cli@2.207.60', 'fast-check@^3', 'yaml@^2'],
+  // cdk8s-plus-28 and 33: attach and attachAll are tested on workloads of the most used and the newest cdk8s-plus too.
+  devDeps: ['cdk8s-plus-27@2.9.5', 'cdk8s-plus-28@2.5.6', 'cdk8s-plus-33@2.5.57', 'cdk8s-cli@2.207.60', 'fast-check@^3', 'yaml@^2'],
   // `cdk8s-debuggable kubectl-debug <workload> --pod <pod>` after cdk8s synth (src/cli/main.ts).
   bin: { 'cdk8s-debuggable': 'lib/cli/main.js' },
   jsiiVersion: '~6.0.0',
