@@ -55,11 +55,19 @@ export class DebugImage {
   }
 
   /**
-   * The text of a Containerfile (Dockerfile) for a minimal debug image that
-   * installs exactly the tools' packages on a pinned base of the family. It
-   * keeps `/bin/sh` (the sidecar's keep-alive needs it), runs as a non-root
-   * user when no tool needs root, and strips setuid bits and any file
-   * capability the tools' derived capabilities do not cover.
+   * The text of a Containerfile (Dockerfile) for a debug image with exactly
+   * the tools. By default (`RecipeStyle.FULL`) it installs the tools'
+   * packages on a pinned base of the family, keeps `/bin/sh` (the sidecar's
+   * keep-alive needs it), runs as a non-root user when no tool needs root,
+   * and strips setuid bits and any file capability the tools' derived
+   * capabilities do not cover.
+   *
+   * With `style: RecipeStyle.MINIMAL` the image starts `FROM scratch` and
+   * holds only the tools' binaries (`DebugToolProps.binaries`), the shared
+   * libraries the dynamic loader lists for them, the few files they read and
+   * a static shell; a builder stage on the family's base installs the
+   * packages. The image is still of that family (it holds the builder's
+   * binaries), and so are the capabilities the sidecar derives for it.
    *
    * Build it with `podman build` or `docker build`, push it, and use it with
    * `DebugImage.of('<your registry>/<name>:<tag>', family)`.
