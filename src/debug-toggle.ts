@@ -1,6 +1,8 @@
 import { IConstruct } from 'constructs';
+import { setContextBeforeChildren } from './context';
 import { environmentVariable } from './environment';
 import { fail } from './errors';
+import { NOW_CONTEXT_KEY, NOW_ENV_VAR } from './expiry';
 import { optionalBoolean } from './input';
 
 const TRUE_WORDS = ['true', '1', 'yes', 'on'];
@@ -19,6 +21,8 @@ export enum DebugToggleSource {
   ENVIRONMENT_VARIABLE = 'env',
   /** Nothing said: off. */
   DEFAULT = 'default',
+  /** Switched on, but `DebugOptions.until` has passed: off, with a warning. */
+  EXPIRED = 'expired',
 }
 
 function parseBoolean(source: string, raw: unknown): boolean | undefined {
@@ -32,14 +36,6 @@ function parseBoolean(source: string, raw: unknown): boolean | undefined {
 
 function isProduction(name: unknown): boolean {
   return name !== undefined && name !== null && PRODUCTION_WORDS.includes(String(name).trim().toLowerCase());
-}
-
-function checkNoChildren(scope: IConstruct, method: string): void {
-  if (scope.node.children.length > 0) {
-    fail('scope', scope.node.path,
-      `already has children (${scope.node.children.map(c => `'${c.node.id}'`).join(', ')}), and construct context only reaches constructs added after it`,
-      `Call ${method} right after creating the scope, before adding constructs to it.`);
-  }
 }
 
 /**
@@ -68,6 +64,10 @@ export class DebugToggle {
   public static readonly ENVIRONMENT_CONTEXT_KEY = 'cdk8s-debuggable/environment';
   /** Environment variable that names the environment at synth. */
   public static readonly ENVIRONMENT_ENV_VAR = 'CDK8S_ENVIRONMENT';
+  /** Context key that sets the time `DebugOptions.until` is compared with (ISO 8601; for tests and reproducible builds). */
+  public static readonly NOW_CONTEXT_KEY = NOW_CONTEXT_KEY;
+  /** Environment variable that sets the time `DebugOptions.until` is compared with (ISO 8601), when the context does not. */
+  public static readonly NOW_ENV_VAR = NOW_ENV_VAR;
 
   /**
    * Switch debug on or off for everything under `scope`. Call it before the
@@ -76,8 +76,7 @@ export class DebugToggle {
   public static setEnabled(scope: IConstruct, enabled: boolean): void {
     const value = optionalBoolean('enabled', enabled);
     if (value === undefined) fail('enabled', enabled, 'is not a boolean', 'Write true or false.');
-    checkNoChildren(scope, 'DebugToggle.setEnabled');
-    scope.node.setContext(DebugToggle.ENABLED_CONTEXT_KEY, value);
+    setContextBeforeChildren(scope, DebugToggle.ENABLED_CONTEXT_KEY, value, 'DebugToggle.setEnabled');
   }
 
   /**
@@ -88,8 +87,7 @@ export class DebugToggle {
     if (typeof environment !== 'string' || environment.trim() === '') {
       fail('environment', environment, 'is not an environment name', "Pass a name such as 'dev', 'staging' or 'production'.");
     }
-    checkNoChildren(scope, 'DebugToggle.setEnvironment');
-    scope.node.setContext(DebugToggle.ENVIRONMENT_CONTEXT_KEY, environment);
+    setContextBeforeChildren(scope, DebugToggle.ENVIRONMENT_CONTEXT_KEY, environment, 'DebugToggle.setEnvironment');
   }
 
   /**

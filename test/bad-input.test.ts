@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ApiObject, Chart, Cron, Include, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  Capability, DebuggableDeployment, DebugOptions, DebugProfile, DebugSidecar, DebugToggle, DebugTool, DebugWarnings,
+  Capability, DebugImage, DebuggableDeployment, DebugOptions, DebugProfile, DebugSidecar, DebugToggle, DebugTool, DebugWarnings,
   KubernetesVersion, SidecarForm,
 } from '../src';
 import { everyManifestPassesTheSchema, synth, withEnv } from './support/manifests';
@@ -225,6 +225,34 @@ describe('5. warnings: one channel to see, test and silence', () => {
       (process.stderr as any).write = write;
     }
     expect(printed).toEqual([expect.stringMatching(/^\[cdk8s-debuggable\] warning: test\/web\/Resource: 'spec.hostNetwork' gives the debug sidecar NET_RAW/)]);
+  });
+});
+
+describe('6. the debug container fits the Pod (docs/fitting-pods.md)', () => {
+  test('an unknown volume name in appVolumes', () => {
+    const chart = Testing.chart();
+    const data = kplus.Volume.fromEmptyDir(chart, 'data', 'data');
+    new DebuggableDeployment(chart, 'web', {
+      containers: [{ ...APP, volumeMounts: [{ path: '/data', volume: data }] }],
+      debug: { enabled: true, appVolumes: { names: ['dta'] } },
+    });
+    expect(() => synth(chart)).toThrow(/test\/web\/Resource: 'debug.appVolumes.names\[0\]' is not a volume the app container 'app' mounts \(it mounts data\) \(got "dta"\)\. Name one of them, or omit 'names' to mount them all\./);
+  });
+
+  test('a pull secret name that is not a DNS name', () => {
+    expect(() => make(on({ imagePullSecrets: ['Registry_Creds'] })))
+      .toThrow(/^'debug.imagePullSecrets\[0\]' is not a Secret name \(got "Registry_Creds"\)\. Use lowercase letters, digits, dashes and dots, at most 253 characters/);
+  });
+
+  test('a digest-only policy with a tag, in production', () => {
+    expect(() => make(on({ image: DebugImage.of('registry.example.com/team/debug:1.4'), allowInProduction: true, requireDigestInProduction: true }), {},
+      c => DebugToggle.setEnvironment(c, 'production')))
+      .toThrow(/^'debug.image' is not pinned by digest, and 'requireDigestInProduction' refuses that where the environment is production \(got "registry.example.com\/team\/debug:1.4"\)\. Pin it by digest/);
+  });
+
+  test("the app's user with a tool that needs capabilities", () => {
+    expect(() => make(on({ runAsAppUser: true, tools: [DebugTool.TCPDUMP] })))
+      .toThrow(/^'debug.runAsAppUser' runs the debug container as the app's user, but tcpdump needs NET_RAW; Kubernetes gives a non-root container no effective capabilities \(kubernetes\/kubernetes#56374\) \(got true\)\. Remove 'runAsAppUser'/);
   });
 });
 

@@ -6,8 +6,10 @@
 import { ApiObject } from 'cdk8s';
 import { DebugWarnings } from '../debug-warnings';
 import { fail } from '../errors';
-import { containerNames, isObject, pointer } from '../pod-spec';
-import { planSidecar, SidecarPlan } from './plan';
+import { checkPodSpecAt, containerNames, isObject, metadataPathOf, pointer } from '../pod-spec';
+import { appFitOf } from './app-container';
+import { planSidecar, SidecarPlan, sorted } from './plan';
+import { DebugRecord, debugRecordOf } from './record';
 import { ResolvedDebug } from './resolve';
 import { SidecarForm } from './sidecar-form';
 
@@ -20,12 +22,8 @@ export function nameClash(apiObject: ApiObject, name: string): never {
 }
 
 /** Refuses a pod spec the sidecar cannot join as planned; warns about a risky one. */
-function checkPodSpec(apiObject: ApiObject, path: string, spec: unknown, r: ResolvedDebug): asserts spec is Record<string, any> {
-  if (!isObject(spec) || !Array.isArray(spec.containers)) {
-    const hint = isObject(spec) && isObject(spec.spec) ? ` It points at a pod template: use '${path}/spec'.` : '';
-    fail('podSpecPath', path, `does not point at a pod spec (an object with 'containers') in this ${apiObject.kind}`,
-      `Give the JSON pointer of the pod spec.${hint}`, apiObject);
-  }
+function checkPodSpec(apiObject: ApiObject, path: string, found: unknown, r: ResolvedDebug): Record<string, any> {
+  const spec = checkPodSpecAt(apiObject, path, found);
   if (containerNames(spec).includes(r.name)) nameClash(apiObject, r.name);
   if (spec.os?.name === 'windows') {
     fail('spec.os.name', 'windows', 'makes this a Windows Pod, and the debug sidecar is a Linux container (capabilities, seccomp, runAsUser)',
@@ -46,6 +44,7 @@ function checkPodSpec(apiObject: ApiObject, path: string, spec: unknown, r: Reso
     }
     DebugWarnings._warn(apiObject, `'spec.hostNetwork' ${problem} (got true). Capture with care: this is the node's traffic.`);
   }
+  return spec;
 }
 
 function applyPlan(apiObject: ApiObject, spec: Record<string, any>, plan: SidecarPlan): void {
@@ -60,6 +59,8 @@ function applyPlan(apiObject: ApiObject, spec: Record<string, any>, plan: Sideca
   spec[list] = [...(spec[list] ?? []), plan.container];
   spec.volumes = [...(spec.volumes ?? []), ...plan.volumes];
   if (plan.shareProcessNamespace) spec.shareProcessNamespace = true;
+  const pullSecrets = mergedPullSecrets(spec.imagePullSecrets, plan.imagePullSecrets);
+  if (pullSecrets !== undefined) spec.imagePullSecrets = pullSecrets;
   // Keep the keys sorted, as cdk8s writes them.
   for (const key of Object.keys(spec).sort()) {
     const value = spec[key];
@@ -69,18 +70,41 @@ function applyPlan(apiObject: ApiObject, spec: Record<string, any>, plan: Sideca
 }
 
 /**
+ * A pod spec's `imagePullSecrets` with the debug image's added after the
+ * app's, each name once; undefined when nothing is missing (the field is then
+ * left as it is).
+ */
+export function mergedPullSecrets(existing: unknown, wanted: string[]): any[] | undefined {
+  const own: any[] = Array.isArray(existing) ? existing : [];
+  const missing = wanted.filter(name => !own.some(s => s?.name === name));
+  return missing.length === 0 ? undefined : [...own, ...missing.map(name => ({ name }))];
+}
+
+/**
  * Wraps the object's toJson so the sidecar is added to the pod spec at
  * `path` every time it is serialized.
  * @param serviceAccountName the service account the Pod is switched to (OpenShift), if any
  */
 export function applyAtSynth(apiObject: ApiObject, path: string, r: ResolvedDebug, serviceAccountName: string | undefined): void {
   const toJson = apiObject.toJson.bind(apiObject);
+  const metadataPath = metadataPathOf(path);
   apiObject.toJson = () => {
     const json = toJson();
-    const spec = pointer(json, path);
-    checkPodSpec(apiObject, path, spec, r);
+    const spec = checkPodSpec(apiObject, path, pointer(json, path), r);
     if (serviceAccountName) spec.serviceAccountName = serviceAccountName;
-    applyPlan(apiObject, spec, planSidecar(r, spec.automountServiceAccountToken !== false));
+    const app = appFitOf(r, spec, apiObject, false);
+    applyPlan(apiObject, spec, planSidecar(r, spec.automountServiceAccountToken !== false, app));
+    if (metadataPath !== undefined) recordOnPod(json, metadataPath, debugRecordOf(r, r.name));
     return json;
   };
+}
+
+/** Adds the debug record's labels and annotations to the pod (template) metadata at `metadataPath`, keys sorted as cdk8s writes them. */
+function recordOnPod(json: any, metadataPath: string, record: DebugRecord): void {
+  const parent = pointer(json, metadataPath.slice(0, metadataPath.lastIndexOf('/')));
+  if (!isObject(parent)) return;
+  const metadata = isObject(parent.metadata) ? parent.metadata : {};
+  metadata.labels = sorted({ ...metadata.labels, ...record.labels });
+  metadata.annotations = sorted({ ...metadata.annotations, ...record.annotations });
+  parent.metadata = sorted(metadata);
 }

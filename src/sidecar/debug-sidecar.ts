@@ -5,21 +5,24 @@ import { DebugToggleSource } from '../debug-toggle';
 import { DebugWarnings } from '../debug-warnings';
 import { fail } from '../errors';
 import { optionalObject, optionalString } from '../input';
-import { containerNames, isObject, POD_SPEC_PATHS, pointer, recordPodSpecPath } from '../pod-spec';
+import { checkPodSpecAt, containerNames, POD_SPEC_PATHS, pointer, recordPodSpecPath } from '../pod-spec';
+import { appFitOf } from './app-container';
 import { applyAtSynth, nameClash } from './apply';
 import { checkFilter, matchesFilter } from './attach-filter';
+import { kubectlDebugCopy } from './copy';
 import { DebugOptions } from './debug-options';
-import { kubectlDebugCommand, planEphemeral } from './ephemeral';
+import { checkedKubectlOptions, kubectlDebugCommand, planEphemeral } from './ephemeral';
 import { EphemeralContainerOptions, KubectlDebugCommand, KubectlDebugOptions } from './ephemeral-options';
 import { exportOnRequest } from './export';
 import { bindOpenShiftScc, checkOpenShiftScc } from './openshift';
 import { planSidecar } from './plan';
-import { podSecurityAdvice } from './pod-security-advice';
-import { resolveDebug, ResolvedDebug, WorkloadFacts } from './resolve';
+import { checkPodSecurityAtSynth } from './pod-security-advice';
+import { DEBUG_POD_LABEL } from './record';
+import { resolveDebug, ResolvedDebug } from './resolve';
 import { SidecarForm } from './sidecar-form';
-import { targetOf } from './target';
+import { builtForOf, targetOf } from './target';
 import { WorkloadFilter } from './workload-filter';
-import { ImageFamily } from '../image/image-family';
+import { DebugImage } from '../image/debug-image';
 import { DebugProfile } from '../privileges/debug-profile';
 import { DebugTool } from '../privileges/debug-tool';
 
@@ -45,7 +48,7 @@ export interface DebugSidecarAttachOptions extends DebugOptions {
  */
 export interface DebugSidecarAttachAllOptions extends DebugOptions, WorkloadFilter {}
 
-/** The sidecar of each workload object. A WeakMap, not a child construct: debug off must cost nothing at synth. */
+/** The sidecar of each workload, as a property of it would be: a WeakMap, not a child construct, since debug off must add nothing to the tree. */
 const SIDECARS = new WeakMap<ApiObject, DebugSidecar>();
 
 /**
@@ -62,6 +65,13 @@ const SIDECARS = new WeakMap<ApiObject, DebugSidecar>();
  */
 export class DebugSidecar {
   /**
+   * The label every Pod template with a debug sidecar carries, with the value
+   * `true`: `kubectl get pods -A -l cdk8s-debuggable.dev/debug` lists every
+   * debug Pod of a cluster. Debug off adds no label.
+   */
+  public static readonly POD_LABEL = DEBUG_POD_LABEL;
+
+  /**
    * Adds a debug sidecar to one workload: any cdk8s-plus workload
    * (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod) or any ApiObject
    * that carries a pod template (from `Include`, `Helm` or your own).
@@ -71,31 +81,26 @@ export class DebugSidecar {
    * validated. Attaching twice to the same workload is an error.
    */
   public static attach(target: IConstruct, options: DebugSidecarAttachOptions = {}): DebugSidecar {
-    const { apiObject, workload } = targetOf(target);
-    const existing = SIDECARS.get(apiObject);
+    const { workload, podConstruct } = targetOf(target);
+    const existing = SIDECARS.get(workload);
     if (existing) {
-      fail('target', apiObject.kind, `already has a debug sidecar ('${existing.containerName}')`,
-        'Attach it once per workload (DebugSidecar.attachAll skips workloads that have one).', apiObject);
+      fail('target', workload.kind, `already has a debug sidecar ('${existing.containerName}')`,
+        'Attach it once per workload (DebugSidecar.attachAll skips workloads that have one).', workload);
     }
     const given = optionalObject<DebugSidecarAttachOptions>('debug', options, 'Pass an object such as { tools: [DebugTool.TCPDUMP] }.') ?? {};
     const podSpecPath = optionalString('podSpecPath', given.podSpecPath, "Pass a JSON pointer such as '/spec/template/spec'.");
-    const path = podSpecPath ?? POD_SPEC_PATHS[apiObject.kind];
+    const path = podSpecPath ?? POD_SPEC_PATHS[workload.kind];
     if (path === undefined) {
-      fail('kind', apiObject.kind, 'has no pod template, so this object cannot get a debug sidecar',
-        `Attach to a workload (${Object.keys(POD_SPEC_PATHS).join(', ')}), or give 'podSpecPath' for a custom resource with a pod template.`, apiObject);
+      fail('kind', workload.kind, 'has no pod template, so this object cannot get a debug sidecar',
+        `Attach to a workload (${Object.keys(POD_SPEC_PATHS).join(', ')}), or give 'podSpecPath' for a custom resource with a pod template.`, workload);
     }
     if (podSpecPath !== undefined) {
       if (!podSpecPath.startsWith('/')) fail('podSpecPath', podSpecPath, 'is not a JSON pointer', "Start it with '/', for example '/spec/template/spec'.");
       // Checked now, whether or not debug is on: an object's pod spec is there from construction.
-      const spec = pointer(apiObject.toJson(), podSpecPath);
-      if (!isObject(spec) || !Array.isArray(spec.containers)) {
-        const hint = isObject(spec) && isObject(spec.spec) ? ` It points at a pod template: use '${podSpecPath}/spec'.` : '';
-        fail('podSpecPath', podSpecPath, `does not point at a pod spec (an object with 'containers') in this ${apiObject.kind}`,
-          `Give the JSON pointer of the pod spec.${hint}`, apiObject);
-      }
-      recordPodSpecPath(apiObject, podSpecPath);
+      checkPodSpecAt(workload, podSpecPath, pointer(workload.toJson(), podSpecPath));
+      recordPodSpecPath(workload, podSpecPath);
     }
-    return new DebugSidecar(apiObject, workload, path, given);
+    return new DebugSidecar(workload, podConstruct, path, given);
   }
 
   /**
@@ -133,51 +138,51 @@ export class DebugSidecar {
    * The debug sidecar attached to a workload, if any (also when debug is off).
    */
   public static of(target: IConstruct): DebugSidecar | undefined {
-    const apiObject = target instanceof ApiObject ? target : target?.node?.defaultChild;
-    return apiObject instanceof ApiObject ? SIDECARS.get(apiObject) : undefined;
+    const workload = target instanceof ApiObject ? target : target?.node?.defaultChild;
+    return workload instanceof ApiObject ? SIDECARS.get(workload) : undefined;
   }
 
   /** The JSON pointer of the pod spec the sidecar is added to. */
   public readonly podSpecPath: string;
 
-  private readonly apiObject: ApiObject;
-  private readonly options: DebugSidecarAttachOptions;
-  private readonly facts: WorkloadFacts;
-  /** Kept only when debug is on; when off, decided again on first read (debug off must not grow synth's memory). */
-  private decided?: ResolvedDebug;
+  /** The workload the sidecar belongs to: the Kubernetes object that carries the pod template. */
+  public readonly workload: ApiObject;
 
-  private constructor(apiObject: ApiObject, workload: kplus.AbstractPod | undefined, podSpecPath: string, options: DebugSidecarAttachOptions) {
-    // What the workload says of itself now; the final pod spec is checked again at synth.
-    const spec = workload ? undefined : pointer(apiObject.toJson(), podSpecPath);
-    const restartPolicy = workload ? workload.restartPolicy as string | undefined : spec?.restartPolicy;
-    const facts: WorkloadFacts = { kind: apiObject.kind, restartPolicy };
+  /** What was decided, once, at attach; every getter and rendering reads it. */
+  private readonly resolved: ResolvedDebug;
+
+  /**
+   * @param podConstruct the cdk8s-plus workload around `workload`, if any: its props are read without serializing it
+   */
+  private constructor(workload: ApiObject, podConstruct: kplus.AbstractPod | undefined, podSpecPath: string, options: DebugSidecarAttachOptions) {
+    // What the pod template says of itself now; the final pod spec is checked again at synth.
+    const spec = podConstruct ? undefined : pointer(workload.toJson(), podSpecPath);
+    const restartPolicy = podConstruct ? podConstruct.restartPolicy as string | undefined : spec?.restartPolicy;
     // Decided (and so validated) now, whether or not debug is on.
-    const r = resolveDebug(apiObject, options, facts);
-    const taken = workload ? workload.containers.some(c => c.name === r.name) || workload.initContainers.some(c => c.name === r.name)
-      : containerNames(spec).includes(r.name);
-    if (taken) nameClash(apiObject, r.name);
-    const openShift = options.openShiftScc === undefined ? undefined : checkOpenShiftScc(apiObject, options.openShiftScc);
+    const r = resolveDebug(workload, options, { kind: workload.kind, restartPolicy, builtFor: builtForOf(workload) });
+    const taken = podConstruct ? [...podConstruct.containers, ...podConstruct.initContainers].map(c => c.name) : containerNames(spec);
+    if (taken.includes(r.name)) nameClash(workload, r.name);
+    const openShift = r.openShiftScc === undefined ? undefined : checkOpenShiftScc(workload, r.openShiftScc);
 
-    this.apiObject = apiObject;
-    this.options = options;
-    this.facts = facts;
+    this.workload = workload;
     this.podSpecPath = podSpecPath;
-    if (r.enabled) this.decided = r;
-    SIDECARS.set(apiObject, this);
+    this.resolved = r;
+    SIDECARS.set(workload, this);
     exportOnRequest(this);
-    for (const w of r.warnings) DebugWarnings._warn(apiObject, w);
-    if (!r.enabled) return;
+    for (const w of r.warnings) DebugWarnings._warn(workload, w);
+    if (!r.enabled) {
+      // What the debug container takes from the app is checked against the final pod spec with debug off too, so staging finds a mistake before an incident.
+      if (r.runAsAppUser || r.appVolumes !== undefined) {
+        workload.node.addValidation({ validate: () => this.appFitProblems() });
+      }
+      return;
+    }
 
-    const podAccount = workload ? workload.serviceAccount?.name : spec?.serviceAccountName;
-    const serviceAccount = openShift === undefined ? undefined : bindOpenShiftScc(apiObject, openShift, podAccount);
-    applyAtSynth(apiObject, podSpecPath, r, serviceAccount);
+    const podAccount = podConstruct ? podConstruct.serviceAccount?.name : spec?.serviceAccountName;
+    const serviceAccount = openShift === undefined ? undefined : bindOpenShiftScc(workload, openShift, podAccount);
+    applyAtSynth(workload, podSpecPath, r, serviceAccount);
     // The namespace's Pod Security level is known only once the whole app is defined.
-    apiObject.node.addValidation({ validate: () => podSecurityAdvice(apiObject, podSpecPath, r) });
-  }
-
-  /** What was decided for the sidecar. */
-  private get resolved(): ResolvedDebug {
-    return this.decided ??= resolveDebug(this.apiObject, this.options, this.facts);
+    checkPodSecurityAtSynth(workload, podSpecPath, r);
   }
 
   /** Whether the sidecar is in the manifest. */
@@ -186,10 +191,8 @@ export class DebugSidecar {
   public get enabledBy(): DebugToggleSource { return this.resolved.enabledBy; }
   /** The sidecar container's name. */
   public get containerName(): string { return this.resolved.name; }
-  /** The sidecar's image. */
-  public get image(): string { return this.resolved.image; }
-  /** The distribution family of the image, which decides some tools' capabilities; undefined when unknown. */
-  public get imageFamily(): ImageFamily | undefined { return this.resolved.imageFamily; }
+  /** The sidecar's image, with its family (`image.family`, undefined when unknown), which decides some tools' capabilities. */
+  public get image(): DebugImage { return this.resolved.image; }
   /** The sidecar's command. */
   public get command(): string[] { return [...this.resolved.command]; }
   /** The tools the sidecar was configured for. */
@@ -212,10 +215,22 @@ export class DebugSidecar {
   public get shareProcessNamespace(): boolean { return this.resolved.shareProcessNamespace; }
   /** How the sidecar joins the Pod. */
   public get form(): SidecarForm { return this.resolved.form; }
-  /** Problems that are not errors, such as a mutable image tag (also in `DebugWarnings.of`). */
+  /** Problems found at attach that are not errors, such as a mutable image tag (also in `DebugWarnings.of`). */
   public get warnings(): string[] { return [...this.resolved.warnings]; }
-  /** The workload object the sidecar belongs to. */
-  public get workload(): ApiObject { return this.apiObject; }
+  /** The pull secrets the debug image needs, added to the Pod's when debug is on. */
+  public get imagePullSecrets(): string[] { return [...this.resolved.imagePullSecrets]; }
+  /** Whether the debug container runs as the app container's user and group (`runAsUser` is then the app's, read at synth). */
+  public get runAsAppUser(): boolean { return this.resolved.runAsAppUser; }
+
+  /** The error of `runAsAppUser` or `appVolumes` on the final pod spec, for a validation with debug off. */
+  private appFitProblems(): string[] {
+    try {
+      appFitOf(this.resolved, pointer(this.workload.toJson(), this.podSpecPath), this.workload, false);
+      return [];
+    } catch (e) {
+      return [(e as Error).message];
+    }
+  }
 
   /**
    * The same debug container as an ephemeral container, for a Pod of this
@@ -225,25 +240,33 @@ export class DebugSidecar {
    * lifecycle, volumes of its own). Works whether or not debug is on.
    */
   public ephemeralContainer(options: EphemeralContainerOptions = {}): any {
-    return planEphemeral(this.apiObject, this.podSpecPath, this.resolved, options);
+    return planEphemeral(this.workload, this.podSpecPath, this.resolved, options);
   }
 
   /**
    * The `kubectl debug` command that adds `ephemeralContainer()` to a
    * running Pod with exactly the library's securityContext: `args` follow
-   * `kubectl`, and `customJson` goes into the `--custom` file. Needs kubectl
-   * 1.32 or later (`--custom`: beta and on by default in 1.31, stable 1.32).
+   * `kubectl`, and `customJson` goes into the `--custom` file. It needs the
+   * kubectl version in `minKubectlVersion` or later (for `--custom`). With
+   * `copyTo`, the command debugs a copy of the Pod instead.
    */
   public kubectlDebug(options: KubectlDebugOptions): KubectlDebugCommand {
-    return kubectlDebugCommand(this.apiObject, this.podSpecPath, this.resolved, options);
+    const checked = checkedKubectlOptions(this.workload, options);
+    return checked.copyTo !== undefined ? kubectlDebugCopy(this.workload, this.podSpecPath, this.resolved, checked)
+      : kubectlDebugCommand(this.workload, this.podSpecPath, this.resolved, checked);
   }
 
   /**
    * The sidecar container as it appears in the manifest (plain Kubernetes JSON).
+   * With `runAsAppUser` or `appVolumes` it reads the app container from the
+   * workload's pod spec as it serializes now.
    * @param podMountsToken whether the Pod automounts a service account token
    *        (then the sidecar masks it with an empty directory)
    */
   public containerJson(podMountsToken: boolean = false): any {
-    return planSidecar(this.resolved, podMountsToken).container;
+    const r = this.resolved;
+    const app = r.runAsAppUser || r.appVolumes !== undefined
+      ? appFitOf(r, pointer(this.workload.toJson(), this.podSpecPath), this.workload, false) : undefined;
+    return planSidecar(r, podMountsToken, app).container;
   }
 }

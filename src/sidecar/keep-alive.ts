@@ -28,3 +28,17 @@ export const EXIT_WITH_APP_SCRIPT = [
   '  n=$((n+1)); sleep 2 & wait $!',
   'done',
 ].join('\n');
+
+/**
+ * Runs for `seconds`, then exits (or at once on SIGTERM): the keep-alive of
+ * an ephemeral container with a lifetime. Ephemeral containers are never
+ * restarted, so its capabilities end with it.
+ */
+export function keepAliveFor(seconds: number): string {
+  return `trap 'exit 0' TERM INT; sleep ${seconds} & wait $!`;
+}
+
+/** Whether `command` is one of the library's keep-alives (not a command of the user's). */
+export function isDefaultKeepAlive(command: readonly string[]): boolean {
+  return command.length === 3 && command[0] === '/bin/sh' && command[1] === '-c' && (command[2] === KEEP_ALIVE_SCRIPT || command[2] === EXIT_WITH_APP_SCRIPT);
+}

@@ -1,3 +1,4 @@
+import { AppFit, AppIdentity } from './app-container';
 import { ResolvedDebug } from './resolve';
 import { SidecarForm } from './sidecar-form';
 
@@ -16,6 +17,8 @@ export interface SidecarPlan {
   readonly volumes: any[];
   /** Set `shareProcessNamespace: true` on the pod spec. */
   readonly shareProcessNamespace: boolean;
+  /** Pull secrets the Pod must have (added after its own, each once). */
+  readonly imagePullSecrets: string[];
 }
 
 /** Sorts keys the way cdk8s does, so the sidecar reads like the rest of the manifest. */
@@ -27,17 +30,22 @@ export function sorted(value: any): any {
   return value;
 }
 
-/** The debug container's security context: the same for the sidecar and the ephemeral container. */
-export function securityContextOf(r: ResolvedDebug): any {
+/**
+ * The debug container's security context: the same for the sidecar, the
+ * ephemeral container and the debug copy.
+ * @param identity the app container's user and group, with `runAsAppUser`
+ */
+export function securityContextOf(r: ResolvedDebug, identity?: AppIdentity): any {
   const securityContext: any = {
     allowPrivilegeEscalation: r.allowPrivilegeEscalation,
     privileged: r.privileged,
     readOnlyRootFilesystem: r.readOnlyRootFilesystem,
-    runAsNonRoot: r.ensureNonRoot,
-    runAsUser: r.runAsUser,
+    runAsNonRoot: identity === undefined ? r.ensureNonRoot : identity.user !== 0,
+    runAsUser: identity === undefined ? r.runAsUser : identity.user,
     seccompProfile: { type: 'RuntimeDefault' },
   };
-  if (r.runAsGroup !== undefined) securityContext.runAsGroup = r.runAsGroup;
+  const group = identity === undefined ? r.runAsGroup : identity.group;
+  if (group !== undefined) securityContext.runAsGroup = group;
   // A privileged container gets every capability whatever the list says.
   if (!r.privileged) {
     securityContext.capabilities = r.capabilities.length > 0 ? { add: r.capabilities, drop: ['ALL'] } : { drop: ['ALL'] };
@@ -49,24 +57,26 @@ export function securityContextOf(r: ResolvedDebug): any {
  * Turns a decided sidecar into the JSON it adds to a pod spec.
  * @param maskServiceAccountToken mount an empty directory over the token path
  *        (when the Pod automounts a token the sidecar must not see)
+ * @param app what the sidecar takes from the app container (its user, its volumes)
  */
-export function planSidecar(r: ResolvedDebug, maskServiceAccountToken: boolean): SidecarPlan {
+export function planSidecar(r: ResolvedDebug, maskServiceAccountToken: boolean, app: AppFit = { volumeMounts: [] }): SidecarPlan {
   const scratchVolume = `${r.name}-scratch`;
   const tokenVolume = `${r.name}-no-token`;
-  const volumeMounts = [{ name: scratchVolume, mountPath: SCRATCH_PATH }];
+  const volumeMounts: any[] = [{ name: scratchVolume, mountPath: SCRATCH_PATH }];
   const volumes: any[] = [{ name: scratchVolume, emptyDir: { sizeLimit: r.scratchSizeLimit } }];
   if (maskServiceAccountToken) {
     volumeMounts.push({ name: tokenVolume, mountPath: SERVICE_ACCOUNT_TOKEN_PATH });
     volumes.push({ name: tokenVolume, emptyDir: { sizeLimit: '1Mi' } });
   }
+  volumeMounts.push(...app.volumeMounts);
   const asInitContainer = r.form === SidecarForm.NATIVE_SIDECAR;
   const container: any = {
     name: r.name,
-    image: r.image,
+    image: r.image.reference,
     imagePullPolicy: r.imagePullPolicy,
     command: r.command,
     resources: r.resources,
-    securityContext: securityContextOf(r),
+    securityContext: securityContextOf(r, app.identity),
     volumeMounts,
   };
   if (asInitContainer) container.restartPolicy = 'Always';
@@ -75,5 +85,6 @@ export function planSidecar(r: ResolvedDebug, maskServiceAccountToken: boolean):
     asInitContainer,
     volumes: volumes.map(sorted),
     shareProcessNamespace: r.shareProcessNamespace,
+    imagePullSecrets: r.imagePullSecrets,
   };
 }

@@ -4,13 +4,15 @@
 // sidecars.
 
 import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { problemText } from '../errors';
 import { ResolvedDebug } from './resolve';
-import { BASELINE_ADDABLE_CAPABILITIES, podSecurityLevel, podSecurityViolations } from '../pod-security/checks';
-import { PodSecurityLevel } from '../pod-security/level';
-import { PodSecurity } from '../pod-security/pod-security';
-import { PodSecurityViolation } from '../pod-security/violation';
-import { metadataPathOf, pointer } from '../pod-spec';
+import { EnforcedLevel, enforcedLevelOf, ENFORCE_LABEL, NamespaceIndex, namespaceIndexOf } from '../pod-security/enforcement';
+import { BASELINE_ADDABLE_CAPABILITIES, podSecurityLevel, podSecurityViolations } from '../pod-security/evaluator/checks';
+import { PodSecurityLevel } from '../pod-security/evaluator/level';
+import { UNSET } from '../pod-security/evaluator/pod';
+import { PodSecurityViolation } from '../pod-security/evaluator/violation';
+import { podTemplateOf } from '../pod-spec';
 import { DebugProfile } from '../privileges/debug-profile';
 import { PrivilegeSource } from '../privileges/derive';
 
@@ -41,8 +43,8 @@ function who(source: PrivilegeSource | undefined, r: ResolvedDebug): string {
  * that the violations forbid, and the option most to blame.
  */
 function explainNeeds(r: ResolvedDebug, mine: PodSecurityViolation[]): { readonly text: string; readonly field: string; readonly value: unknown } {
-  const isAdd = (v: PodSecurityViolation) => v.check.startsWith('capabilities_') && v.field.endsWith('.capabilities.add');
-  const isRoot = (v: PodSecurityViolation) => (v.check === 'runAsNonRoot' || v.check === 'runAsUser') && v.value !== '(unset)';
+  const isAdd = (v: PodSecurityViolation) => v.check.startsWith('capabilities_') && v.containerField === 'securityContext.capabilities.add';
+  const isRoot = (v: PodSecurityViolation) => (v.check === 'runAsNonRoot' || v.check === 'runAsUser') && v.value !== UNSET;
   const forbidden = [...new Set(mine.filter(isAdd).map(v => v.value))];
   const root = mine.some(isRoot);
   const privileged = mine.some(v => v.check === 'privileged');
@@ -60,30 +62,33 @@ function explainNeeds(r: ResolvedDebug, mine: PodSecurityViolation[]): { readonl
   const unexplained = forbidden.filter(c => !explained.has(c));
   if (unexplained.length > 0) parts.push(`${who(r.capabilitiesFrom, r)} adds ${unexplained.join(', ')}`);
   if (privileged) parts.push(`${who(r.privilegedFrom, r)} makes it privileged`);
-  if (root && !rootExplained && !privileged) parts.push(`${who(r.rootFrom, r)} runs it as root`);
+  // runAsAppUser takes no tool that needs root or a capability: a root debug container then runs as the app's root user.
+  const asAppRoot = root && !rootExplained && !privileged && r.runAsAppUser;
+  if (asAppRoot) parts.push("'debug.runAsAppUser' runs it as the app container's user, root (0)");
+  else if (root && !rootExplained && !privileged) parts.push(`${who(r.rootFrom, r)} runs it as root`);
   for (const v of mine) {
     if (isAdd(v) || isRoot(v) || v.check === 'privileged') continue;
     if (v.check === 'allowPrivilegeEscalation' && privileged) continue;
-    parts.push(`${v.field.replace(/^spec\.\w+\[[^\]]*\]\./, '')} is ${v.value}`);
+    parts.push(`${v.containerField ?? v.field} is ${v.value}`);
   }
   const text = [...new Set(parts)].join('; ');
   if (explained.size > 0 || rootExplained) return { text, field: 'debug.tools', value: r.tools.map(t => t.name) };
+  if (asAppRoot) return { text, field: 'debug.runAsAppUser', value: true };
   if (r.profile && [r.capabilitiesFrom, r.privilegedFrom, r.rootFrom].includes('profile')) {
     return { text, field: 'debug.profile', value: r.profile.name };
   }
   return { text, field: 'debug.securityContext', value: { capabilities: r.capabilities, privileged: r.privileged, user: r.runAsUser } };
 }
 
-/** The level a namespace enforces, and at which policy version, as PodSecurity finds it. */
-type Enforced = NonNullable<ReturnType<typeof PodSecurity._enforcedLevel>>;
-
 /**
  * Why the Pod's namespace refuses the debug container `containerName` (the
- * sidecar, or the ephemeral container) in the pod spec, and the ways out;
- * undefined when the container fits the enforced level.
+ * sidecar, the ephemeral container, or the debug container of a copy of the
+ * Pod) in the pod spec, and the ways out; undefined when the container fits
+ * the enforced level.
  */
-export function refusalOf(r: ResolvedDebug, spec: any, metadata: any, containerName: string, enforced: Enforced,
-  ephemeral: boolean): string | undefined {
+export function refusalOf(r: ResolvedDebug, spec: any, metadata: any, containerName: string, enforced: EnforcedLevel,
+  kind: 'sidecar' | 'ephemeral' | 'copy'): string | undefined {
+  const ephemeral = kind !== 'sidecar';
   if (enforced.level === PodSecurityLevel.PRIVILEGED) return undefined;
   const mine = podSecurityViolations(spec, metadata, enforced.level, enforced.version).filter(v => v.container === containerName);
   if (mine.length === 0) return undefined;
@@ -94,21 +99,24 @@ export function refusalOf(r: ResolvedDebug, spec: any, metadata: any, containerN
   const misfits = r.toolNeeds.map(n => n.tool).filter(n => !fitting.includes(n));
   const profile = enforced.level === PodSecurityLevel.RESTRICTED ? 'RESTRICTED' : 'BASELINE';
   const needs = explainNeeds(r, mine);
-  const what = ephemeral ? `the ephemeral debug container '${containerName}'` : `the debug sidecar '${r.name}'`;
+  const what = kind === 'ephemeral' ? `the ephemeral debug container '${containerName}'`
+    : kind === 'copy' ? `the debug container '${containerName}' of the Pod's copy` : `the debug sidecar '${r.name}'`;
   const problem = `of ${what} ask for more than Pod Security '${enforced.level}:${enforced.version}' allows `
     + `(enforced by ${enforced.source}): ${needs.text}`;
   const second = ephemeral
     ? '(2) ask for an exemption (the PodSecurity admission configuration exempts users, runtime classes or namespaces; '
-      + 'pods/ephemeralcontainers is checked like the Pod); '
+      + `${kind === 'copy' ? 'the copy is a new Pod, checked as any' : 'pods/ephemeralcontainers is checked like the Pod'}); `
     : `(2) leave the sidecar off here and attach a debug container when needed: kubectl debug -it <pod> --target=${app} `
-      + `--profile=${kubectlProfileFor(r).name} --image=${r.image} (an ephemeral container; Pod Security checks those too, `
+      + `--profile=${kubectlProfileFor(r).name} --image=${r.image.reference} (an ephemeral container; Pod Security checks those too, `
       + 'so this works only for a user or namespace the cluster exempts); ';
   const fix = 'Ways out: '
-    + `(1) run it in a namespace whose ${PodSecurity.ENFORCE_LABEL} is '${podLevel}'; `
+    + `(1) run it in a namespace whose ${ENFORCE_LABEL} is '${podLevel}'; `
     + second
-    + `(3) a lesser tool set: ${misfits.length > 0 ? `remove ${misfits.join(', ')}` : 'remove the explicit privileges'}`
-    + `${fitting.length > 0 ? ` (${fitting.join(', ')} fit${fitting.length === 1 ? 's' : ''} '${enforced.level}')` : ''}, `
-    + `with profile: DebugProfile.${profile} to keep it within '${enforced.level}'.`;
+    + (needs.field === 'debug.runAsAppUser'
+      ? "(3) run the app as a non-root user (its securityContext's user), or remove 'runAsAppUser'."
+      : `(3) a lesser tool set: ${misfits.length > 0 ? `remove ${misfits.join(', ')}` : 'remove the explicit privileges'}`
+      + `${fitting.length > 0 ? ` (${fitting.join(', ')} fit${fitting.length === 1 ? 's' : ''} '${enforced.level}')` : ''}, `
+      + `with profile: DebugProfile.${profile} to keep it within '${enforced.level}'.`);
   return problemText(needs.field, needs.value, problem, fix);
 }
 
@@ -118,13 +126,55 @@ export function refusalOf(r: ResolvedDebug, spec: any, metadata: any, containerN
  * message that names each tool and what it needs beyond the level, and the
  * ways out. Empty when no level is declared or the sidecar fits. Only the
  * sidecar's own violations count; the application's are not its business.
- * Registered as a validation, so it sees the final Pod.
  */
-export function podSecurityAdvice(apiObject: ApiObject, podSpecPath: string, r: ResolvedDebug): string[] {
-  const enforced = PodSecurity._enforcedLevel(apiObject);
+function podSecurityAdvice(workload: ApiObject, podSpecPath: string, r: ResolvedDebug, namespaces: NamespaceIndex): string[] {
+  const enforced = enforcedLevelOf(workload, namespaces);
   if (enforced === undefined) return [];
-  const json = apiObject.toJson();
-  const metaPath = metadataPathOf(podSpecPath);
-  const refusal = refusalOf(r, pointer(json, podSpecPath), metaPath === undefined ? undefined : pointer(json, metaPath), r.name, enforced, false);
+  const { spec, metadata } = podTemplateOf(workload, podSpecPath);
+  const refusal = refusalOf(r, spec, metadata, r.name, enforced, 'sidecar');
   return refusal === undefined ? [] : [refusal];
+}
+
+interface Advised {
+  readonly workload: ApiObject;
+  readonly podSpecPath: string;
+  readonly r: ResolvedDebug;
+}
+
+/** The sidecars of each app (construct tree root) whose advice its validation pass computes; appended at attach, read only in validation. */
+const SIDECARS_OF_APP = new WeakMap<IConstruct, Advised[]>();
+/** Advice the app's pass computed for a sidecar, taken once by the sidecar's own validation, so none outlives the pass. */
+const COMPUTED = new WeakMap<ApiObject, string[]>();
+
+/**
+ * Checks the sidecar against the Pod Security level of its namespace when
+ * the app is validated, so every Namespace and container is in the tree.
+ * cdk8s validates the app's root first: its validation reads the app's
+ * Namespaces once for all its sidecars (a scan per sidecar would make synth
+ * quadratic), and each sidecar's validation takes its own result. A sidecar
+ * validated on its own reads the Namespaces afresh.
+ */
+export function checkPodSecurityAtSynth(workload: ApiObject, podSpecPath: string, r: ResolvedDebug): void {
+  const root = workload.node.root;
+  let sidecars = SIDECARS_OF_APP.get(root);
+  if (sidecars === undefined) {
+    const registered: Advised[] = [];
+    sidecars = registered;
+    SIDECARS_OF_APP.set(root, registered);
+    root.node.addValidation({
+      validate: () => {
+        const namespaces = namespaceIndexOf(root);
+        for (const s of registered) COMPUTED.set(s.workload, podSecurityAdvice(s.workload, s.podSpecPath, s.r, namespaces));
+        return [];
+      },
+    });
+  }
+  sidecars.push({ workload, podSpecPath, r });
+  workload.node.addValidation({
+    validate: () => {
+      const advice = COMPUTED.get(workload) ?? podSecurityAdvice(workload, podSpecPath, r, namespaceIndexOf(root));
+      COMPUTED.delete(workload);
+      return advice;
+    },
+  });
 }

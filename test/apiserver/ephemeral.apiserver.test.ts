@@ -1,15 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { describeWithServer } from './jest-support';
 import { ApiServer } from './server';
-import { SeedChart } from '../../examples/seed/main';
 import {
   DebuggableDeployment, DebugOptions, DebugProfile, DebugSidecar, DebugTool, PodSecurity, PodSecurityLevel,
 } from '../../src';
 import { main } from '../../src/cli/main';
+import { synthExample } from '../support/readme-snippets';
 
 /*
  * The library's ephemeral debug container against a real kube-apiserver and
@@ -75,6 +75,29 @@ function build(c: Case, enforce?: PodSecurityLevel): { sidecar: DebugSidecar; po
   ApiObject.of(web).addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
   const deployment = Testing.synth(chart).find(o => o.kind === 'Deployment');
   return { sidecar: web.debug, podSpec: deployment.spec.template.spec, podMetadata: deployment.spec.template.metadata };
+}
+
+/**
+ * examples/seed/main.ts (the README's first example) is a plain app that
+ * exports nothing, so the library's in-process answer is asked of this copy
+ * of it; the test first shows that the copy synthesizes exactly what the file
+ * does.
+ */
+function seedCopy(): { chart: Chart; web: DebuggableDeployment } {
+  const chart = new Chart(Testing.app(), 'seed');
+  const web = new DebuggableDeployment(chart, 'my-nginx', {
+    replicas: 1,
+    containers: [{
+      name: 'nginx',
+      image: 'docker.io/nginxinc/nginx-unprivileged:1.27.3',
+      portNumber: 8080,
+      securityContext: { user: 101, group: 101 },
+      volumeMounts: [{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(chart, 'tmp', 'tmp') }],
+    }],
+    debug: { tools: [DebugTool.TCPDUMP] },
+  });
+  web.exposeViaService({ name: 'my-nginx', ports: [{ port: 80, targetPort: 8080 }] });
+  return { chart, web };
 }
 
 function barePod(name: string, spec: any, metadata: any): any {
@@ -261,9 +284,11 @@ describeWithServer('the ephemeral debug container against kube-apiserver and kub
   }, 60_000);
 
   test('the command line in examples/seed (cdk8s-debuggable kubectl-debug my-nginx --json): its args add the seed\'s container as the library says', () => {
-    // GIVEN: the seed's Deployment (debug off) as a bare Pod.
-    const seed = new SeedChart(Testing.app(), 'seed');
-    const deployment = Testing.synth(seed).find(o => o.kind === 'Deployment');
+    // GIVEN: the seed's Deployment (debug off) as `cdk8s synth` writes it, as a bare Pod.
+    const [fromFile] = synthExample('seed', [{}]);
+    const seed = seedCopy();
+    expect(Testing.synth(seed.chart)).toEqual(fromFile);
+    const deployment = fromFile.find(o => o.kind === 'Deployment');
     expect(deployment.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['nginx']);
     const namespace = `eph-cli-${suffix}`;
     server().createNamespace(namespace);
@@ -288,7 +313,14 @@ describeWithServer('the ephemeral debug container against kube-apiserver and kub
     // THEN: it wrote the --custom file, said what the library says in-process, and the server stored the library's container.
     expect(JSON.parse(readFileSync(customFile, 'utf-8'))).toEqual(JSON.parse(printed.customJson));
     const inProcess = seed.web.debug.kubectlDebug({ pod: 'seed-pod', namespace, customFile });
-    expect(printed).toEqual({ args: inProcess.args, customJson: inProcess.customJson, podSecurityLevel: inProcess.podSecurityLevel });
+    expect(printed).toEqual({
+      args: inProcess.args,
+      customJson: inProcess.customJson,
+      podSecurityLevel: inProcess.podSecurityLevel,
+      minKubectlVersion: inProcess.minKubectlVersion,
+      labelArgs: inProcess.labelArgs,
+      annotateArgs: inProcess.annotateArgs,
+    });
     expect(outcome).toEqual({ admitted: true });
     const stored = JSON.parse(server().kubectlOk(['get', 'pod', 'seed-pod', '-n', namespace, '-o', 'json'])).spec.ephemeralContainers;
     expect(stored.map(stripEmptyResources)).toEqual([{ ...seed.web.debug.ephemeralContainer(), ...SERVER_DEFAULTS }]);

@@ -427,16 +427,26 @@ export class PlayedPod {
    * cannot depend on containers in pods".)
    */
   public runEphemeral(ec: any): string {
-    const known = new Set(['name', 'image', 'imagePullPolicy', 'command', 'args', 'securityContext', 'targetContainerName']);
+    const known = new Set(['name', 'image', 'imagePullPolicy', 'command', 'args', 'securityContext', 'targetContainerName', 'volumeMounts']);
     for (const k of Object.keys(ec)) {
       if (!known.has(k)) throw new Error(`ephemeral container field ${k} has no podman translation here`);
     }
+    // A mount of one of the Pod's emptyDir volumes: the podman volume play() made for it (`<pod>-<volume>`).
+    const volumes = (ec.volumeMounts ?? []).flatMap((m: any) => {
+      const unknown = Object.keys(m).filter(k => !['name', 'mountPath', 'readOnly'].includes(k));
+      const volume = `${this.name}-${m.name}`;
+      if (unknown.length > 0 || !this.manifest.volumes.includes(volume)) {
+        throw new Error(`volumeMount ${JSON.stringify(m)} has no podman translation here (emptyDir volumes only, no ${unknown.join(', ') || 'other volume'})`);
+      }
+      return ['--volume', `${volume}:${m.mountPath}${m.readOnly ? ':ro' : ''}`];
+    });
     const pull: Record<string, string> = { Never: 'never', IfNotPresent: 'missing', Always: 'always' };
     const name = `${this.name}-${ec.name}`;
     const args = ['run', '--detach', '--name', name, '--pod', this.name,
       ...(ec.targetContainerName ? ['--pid', `container:${this.podmanName(ec.targetContainerName)}`] : []),
       `--pull=${pull[ec.imagePullPolicy ?? 'IfNotPresent']}`,
       ...securityContextFlags(ec.securityContext),
+      ...volumes,
       ...(ec.command ? ['--entrypoint', JSON.stringify(ec.command)] : []),
       ec.image, ...(ec.args ?? [])];
     podmanOk(args, { timeoutMs: 60_000 });
