@@ -172,7 +172,7 @@ describe('3. wrong configurations are refused, not accepted silently', () => {
   test('an app that says shareProcessNamespace: false keeps it: a sidecar that needs it is refused, not forced', () => {
     const { dep, synth: s } = make(on({ tools: [DebugTool.STRACE] }));
     ApiObject.of(dep).addJsonPatch(JsonPatch.add('/spec/template/spec/shareProcessNamespace', false));
-    expect(s).toThrow(/'spec.shareProcessNamespace' is set by the application \(cdk8s-plus 28\+ writes false unless told otherwise\), and the debug sidecar needs the Pod's processes in view \(got false\)/);
+    expect(s).toThrow(/'spec.shareProcessNamespace' is set by the application \(cdk8s-plus releases since early 2025, 33 among them, write false unless told otherwise\), and the debug sidecar needs the Pod's processes in view \(got false\)/);
   });
 
   test('hostNetwork: NET_RAW acts on the node\'s network — a warning, and an error in production', () => {

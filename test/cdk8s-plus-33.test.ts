@@ -8,7 +8,7 @@ import { containerNamed, podSpecOf, synth } from './support/manifests';
  * The library is built on cdk8s-plus-27, but attach and attachAll find a
  * workload's pod spec through its ApiObject, so workloads made with a newer
  * cdk8s-plus (28 to 33) work the same. Tested with the newest, 33. One
- * difference: cdk8s-plus 28+ writes `shareProcessNamespace: false` into every
+ * difference: cdk8s-plus 33 (not 28 2.5.6) writes `shareProcessNamespace: false` into every
  * Pod, and the library never overwrites an app's field; a Job's sidecar is
  * then native (Kubernetes 1.29+), which needs no shared process namespace.
  */
@@ -39,7 +39,7 @@ describe.each(Object.keys(KINDS))('a cdk8s-plus-33 %s', (kind) => {
   test("a tool that needs the app's processes: refused until the workload shares them, then added", () => {
     const chart = Testing.chart();
     DebugSidecar.attach(KINDS[kind](chart), { enabled: true, tools: [DebugTool.STRACE] });
-    expect(() => Testing.synth(chart)).toThrow(/'spec.shareProcessNamespace' is set by the application \(cdk8s-plus 28\+ writes false unless told otherwise\)/);
+    expect(() => Testing.synth(chart)).toThrow(/'spec.shareProcessNamespace' is set by the application \(cdk8s-plus releases since early 2025, 33 among them, write false unless told otherwise\)/);
     const shared = Testing.chart();
     const w = KINDS[kind](shared);
     ApiObject.of(w).addJsonPatch(JsonPatch.replace(`${kind === 'Pod' ? '/spec' : kind === 'CronJob' ? '/spec/jobTemplate/spec/template/spec' : '/spec/template/spec'}/shareProcessNamespace`, true));

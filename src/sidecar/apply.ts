@@ -31,7 +31,7 @@ function checkPodSpec(apiObject: ApiObject, path: string, found: unknown, r: Res
   }
   if (spec.shareProcessNamespace === false && r.shareProcessNamespace) {
     const why = r.form === SidecarForm.EXIT_WITH_APP ? ' (SidecarForm.EXIT_WITH_APP watches them to exit with a Job)' : '';
-    fail('spec.shareProcessNamespace', false, `is set by the application (cdk8s-plus 28+ writes false unless told otherwise), and the debug sidecar needs the Pod's processes in view${why}`,
+    fail('spec.shareProcessNamespace', false, `is set by the application (cdk8s-plus releases since early 2025, 33 among them, write false unless told otherwise), and the debug sidecar needs the Pod's processes in view${why}`,
       "Set 'shareProcessNamespace: true' on the workload, or drop the tools that need it; for a Job on Kubernetes 1.29+, "
       + 'KubernetesVersion.set(app, ...) makes the sidecar native, which needs no shared process namespace.', apiObject);
   }

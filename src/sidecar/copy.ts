@@ -72,7 +72,7 @@ export function kubectlDebugCopy(workload: ApiObject, podSpecPath: string, r: Re
   const args = [
     'debug', ...(piped ? ['-f', '-'] : [pod]), ...inNamespace,
     `--copy-to=${copyTo}`,
-    // Explicit: kubectl's profiles share processes only where the Pod says nothing, and cdk8s-plus 28+ says false.
+    // Explicit: kubectl's profiles share processes only where the Pod says nothing, and cdk8s-plus 33 says false.
     '--share-processes',
     `--image=${container.image}`,
     `--image-pull-policy=${container.imagePullPolicy}`,

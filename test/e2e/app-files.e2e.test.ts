@@ -15,18 +15,11 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { appContainer } from './app';
-import { APP_IMAGE, cleanupLeftovers, DEBUG_IMAGE, exec, PlayedPod, podmanAvailable, sleep, withPod } from './podman';
+import { APP_IMAGE, cleanupLeftovers, DEBUG_IMAGE, exec, PlayedPod, describeWithPodman, sleep, withPod } from './podman';
 import { DebugImage, DebuggableDeployment, DebugOptions, DebugSidecar, DebugTool, ImageFamily } from '../../src';
 import { containerNamed } from '../support/manifests';
 
-const available = podmanAvailable([APP_IMAGE, DEBUG_IMAGE]);
-const describeE2e = available.ok ? describe : describe.skip;
-
-if (!available.ok) {
-  test(`app files e2e prerequisites (${available.reason})`, () => {
-    if (process.env.E2E_REQUIRED === '1') throw new Error(`E2E_REQUIRED=1 but ${available.reason}`);
-  });
-}
+const describeE2e = describeWithPodman('app files', [APP_IMAGE, DEBUG_IMAGE]);
 
 jest.setTimeout(120_000);
 

@@ -15,17 +15,10 @@
 import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { appContainer, captureOneRequest, CAPTURED_SYN, nginxMasterPid, straceAttach, straceError, TCPDUMP_ERRORS } from './app';
-import { APP_IMAGE, cleanupLeftovers, DEBUG_IMAGE, exec, podman, podmanAvailable, securityContextFlags, sleep, withPod } from './podman';
+import { APP_IMAGE, cleanupLeftovers, DEBUG_IMAGE, exec, podman, describeWithPodman, securityContextFlags, sleep, withPod } from './podman';
 import { DebugImage, DebuggableDeployment, DebugSecurityContext, DebugSidecar, DebugTool, ImageFamily } from '../../src';
 
-const available = podmanAvailable([APP_IMAGE, DEBUG_IMAGE]);
-const describeE2e = available.ok ? describe : describe.skip;
-
-if (!available.ok) {
-  test(`ephemeral e2e prerequisites (${available.reason})`, () => {
-    if (process.env.E2E_REQUIRED === '1') throw new Error(`E2E_REQUIRED=1 but ${available.reason}`);
-  });
-}
+const describeE2e = describeWithPodman('ephemeral', [APP_IMAGE, DEBUG_IMAGE]);
 
 jest.setTimeout(120_000);
 

@@ -13,18 +13,11 @@ import * as kplus from 'cdk8s-plus-27';
 import { appContainer, captureOneRequest, CAPTURED_SYN, nginxMasterPid, straceAttach, straceError, TCPDUMP_ERRORS } from './app';
 import {
   APP_IMAGE, BASE_IMAGE, buildImage, BuildResult, cleanupLeftovers, DEBUG_IMAGE, exec, execInBackground, imageInspect, imageSize, podman,
-  podmanAvailable, PlayedPod, runImage, withPod,
+  describeWithPodman, PlayedPod, runImage, withPod,
 } from './podman';
 import { Capability, DebugImage, DebuggableDeployment, DebugSidecar, DebugTool, DebugWarnings, ImageFamily } from '../../src';
 
-const available = podmanAvailable([APP_IMAGE, DEBUG_IMAGE, BASE_IMAGE]);
-const describeE2e = available.ok ? describe : describe.skip;
-
-if (!available.ok) {
-  test(`image recipe e2e prerequisites (${available.reason})`, () => {
-    if (process.env.E2E_REQUIRED === '1') throw new Error(`E2E_REQUIRED=1 but ${available.reason}`);
-  });
-}
+const describeE2e = describeWithPodman('image recipe', [APP_IMAGE, DEBUG_IMAGE, BASE_IMAGE]);
 
 jest.setTimeout(120_000);
 

@@ -26,20 +26,13 @@ import * as kplus from 'cdk8s-plus-27';
 import { appContainer, captureOneRequest, CAPTURED_SYN, nginxMasterPid, TCPDUMP_ERRORS } from './app';
 import {
   APP_IMAGE, BASE_IMAGE, buildImage, cleanupLeftovers, DEBUG_IMAGE, exec, execInBackground, imageInspect, imageSize, podman,
-  podmanAvailable, PlayedPod, withPod,
+  describeWithPodman, PlayedPod, withPod,
 } from './podman';
 import { Capability, DebugImage, DebuggableDeployment, DebugSidecar, DebugTool, DebugWarnings, ImageFamily, RecipeStyle } from '../../src';
 import { containerNamed, podSpecOf } from '../support/manifests';
 import { synthExample } from '../support/readme-snippets';
 
-const available = podmanAvailable([APP_IMAGE, BASE_IMAGE, DEBUG_IMAGE]);
-const describeE2e = available.ok ? describe : describe.skip;
-
-if (!available.ok) {
-  test(`minimal image e2e prerequisites (${available.reason})`, () => {
-    if (process.env.E2E_REQUIRED === '1') throw new Error(`E2E_REQUIRED=1 but ${available.reason}`);
-  });
-}
+const describeE2e = describeWithPodman('minimal image', [APP_IMAGE, BASE_IMAGE, DEBUG_IMAGE]);
 
 jest.setTimeout(120_000);
 

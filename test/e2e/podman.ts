@@ -119,6 +119,21 @@ function podmanOk(args: string[], opts: ExecOptions = {}): ExecResult {
   return r;
 }
 
+/**
+ * `describe` when podman and `images` are there; otherwise `describe.skip`,
+ * and a test that names what is missing and fails under E2E_REQUIRED=1 (set
+ * by run.sh, so CI never skips in silence).
+ */
+export function describeWithPodman(what: string, images: string[] = [APP_IMAGE, DEBUG_IMAGE]): jest.Describe {
+  const available = podmanAvailable(images);
+  if (!available.ok) {
+    test(`${what} e2e prerequisites (${available.reason})`, () => {
+      if (process.env.E2E_REQUIRED === '1') throw new Error(`E2E_REQUIRED=1 but ${available.reason}`);
+    });
+  }
+  return available.ok ? describe : describe.skip;
+}
+
 /** Whether the e2e tests can run here: root, podman, the project-local config and both images. */
 export function podmanAvailable(images: string[] = [APP_IMAGE, DEBUG_IMAGE]): Availability {
   if (process.platform !== 'linux') return { ok: false, reason: `platform ${process.platform} (needs Linux)` };

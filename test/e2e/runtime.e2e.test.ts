@@ -7,19 +7,12 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { appContainer } from './app';
-import { APP_IMAGE, APP_PORT, cleanupLeftovers, DEBUG_IMAGE, podmanAvailable, PlayedPod, toPodmanManifest, withPod } from './podman';
+import { APP_IMAGE, APP_PORT, cleanupLeftovers, DEBUG_IMAGE, describeWithPodman, PlayedPod, toPodmanManifest, withPod } from './podman';
 import { Capability, DebugImage, DebuggableDeployment, DebugSidecar, DebugTool, ImageFamily, SidecarForm } from '../../src';
 import { containerNamed, podSpecOf } from '../support/manifests';
 import { synthExample } from '../support/readme-snippets';
 
-const available = podmanAvailable();
-const describeE2e = available.ok ? describe : describe.skip;
-
-if (!available.ok) {
-  test(`runtime e2e prerequisites (${available.reason})`, () => {
-    if (process.env.E2E_REQUIRED === '1') throw new Error(`E2E_REQUIRED=1 but ${available.reason}`);
-  });
-}
+const describeE2e = describeWithPodman('runtime');
 
 jest.setTimeout(120_000);
 
