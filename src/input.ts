@@ -4,6 +4,7 @@
 // fails with the library's message: the field, the value and the fix.
 
 import { fail } from './errors';
+import { RENAMED_KEYS } from './option-keys';
 
 /** "a Size", "an ImageFamily". */
 function article(name: string): string {
@@ -37,11 +38,46 @@ export function optionalArray<T>(field: string, value: unknown, fix: string, ite
   return value.map((v, i) => item(`${field}[${i}]`, v));
 }
 
-/** `undefined`, or a plain object (for option structs). */
-export function optionalObject<T>(field: string, value: unknown, fix: string): T | undefined {
+/**
+ * `undefined`, or a plain object (for option structs). With `known`, a key
+ * outside it is an error that names the key and suggests the nearest known
+ * one, or gives the new name of a renamed key (RENAMED_KEYS).
+ */
+export function optionalObject<T>(field: string, value: unknown, fix: string, known?: readonly string[]): T | undefined {
   if (value === undefined) return undefined;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(field, value, 'is not an object', fix);
+  if (known !== undefined) {
+    for (const key of Object.keys(value)) if (!known.includes(key)) unknownKey(field, key, (value as any)[key], known);
+  }
   return value as T;
+}
+
+function unknownKey(field: string, key: string, value: unknown, known: readonly string[]): never {
+  const where = `${field}.${key}`;
+  const renamed = Object.prototype.hasOwnProperty.call(RENAMED_KEYS, key) ? RENAMED_KEYS[key] : undefined;
+  if (renamed !== undefined && !known.includes(key)) return fail(where, value, `was renamed to '${renamed}'`, `Write '${renamed}' instead.`);
+  const near = nearest(key, known);
+  return fail(where, value, `is not a key of '${field}', so it would be ignored`,
+    `${near === undefined ? '' : `Did you mean '${near}'? `}The keys are ${known.join(', ')}.`);
+}
+
+/** The known key closest to `key` (case-insensitive edit distance at most a third of its length, at least 1), if any. */
+function nearest(key: string, known: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let diagonal = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const up = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diagonal = up;
+      }
+    }
+    return row[b.length];
+  };
+  const scored = known.map(k => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) })).sort((x, y) => x.d - y.d);
+  return scored.length > 0 && scored[0].d <= Math.max(1, Math.floor(key.length / 3)) ? scored[0].k : undefined;
 }
 
 const ENUM_VALUES = new WeakMap<object, Set<string>>();

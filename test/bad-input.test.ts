@@ -5,7 +5,7 @@ import { ApiObject, Chart, Cron, Include, JsonPatch, Size, Testing } from 'cdk8s
 import * as kplus from 'cdk8s-plus-27';
 import {
   Capability, DebugImage, DebuggableDeployment, DebugOptions, DebugProfile, DebugSidecar, DebugToggle, DebugTool, DebugWarnings,
-  KubernetesVersion, SidecarForm,
+  ImageFamily, KubernetesVersion, PodSecurity, PodSecurityLevel, SidecarForm,
 } from '../src';
 import { everyManifestPassesTheSchema, synth, withEnv } from './support/manifests';
 
@@ -253,6 +253,49 @@ describe('6. the debug container fits the Pod (docs/fitting-pods.md)', () => {
   test("the app's user with a tool that needs capabilities", () => {
     expect(() => make(on({ runAsAppUser: true, tools: [DebugTool.TCPDUMP] })))
       .toThrow(/^'debug.runAsAppUser' runs the debug container as the app's user, but tcpdump needs NET_RAW; Kubernetes gives a non-root container no effective capabilities \(kubernetes\/kubernetes#56374\) \(got true\)\. Remove 'runAsAppUser'/);
+  });
+});
+
+describe('7. options refuse keys they do not know (plain JavaScript, and maps from other languages)', () => {
+  const web = () => make({}).dep;
+  test.each<[string, () => unknown, RegExp]>([
+    ['a misspelt debug option, with the nearest key', () => make({ toolz: [DebugTool.TCPDUMP] }),
+      /^'debug.toolz' is not a key of 'debug', so it would be ignored \(got \[\{.*\}\]\)\. Did you mean 'tools'\? The keys are enabled, allowInProduction, /],
+    ['a renamed security-context key, with its new name', () => make({ securityContext: { runAsNonRoot: true, user: 0 } }),
+      /^'debug.securityContext.runAsNonRoot' was renamed to 'ensureNonRoot' \(got true\)\. Write 'ensureNonRoot' instead\./],
+    ['resources', () => make({ resources: { cpus: {} } }), /^'debug.resources.cpus' is not a key of 'debug.resources'.*Did you mean 'cpu'\?/],
+    ['appVolumes', () => make({ appVolumes: { name: ['tmp'] } }), /^'debug.appVolumes.name' is not a key of 'debug.appVolumes'.*Did you mean 'names'\?/],
+    ['the ephemeral options', () => web().debug.ephemeralContainer({ target: 'app' } as any), /^'options.target' is not a key of 'options'/],
+    ['the kubectl-debug options', () => web().debug.kubectlDebug({ pod: 'p', namespce: 'shop' } as any),
+      /^'options.namespce' is not a key of 'options'.*Did you mean 'namespace'\?/],
+    ['the recipe options', () => DebugImage.recipe({ tools: [DebugTool.TCPDUMP], family: ImageFamily.DEBIAN, base: 'x' } as any),
+      /^'options.base' is not a key of 'options'/],
+    ['attachAll, whose keys are the filter\'s and the sidecar\'s', () => DebugSidecar.attachAll(Testing.chart(), { kind: ['Deployment'] } as any),
+      /^'debug.kind' is not a key of 'debug'.*Did you mean 'kinds'\?/],
+    ['the Pod Security options', () => PodSecurity.levelOf(web(), { versoin: 'v1.30' } as any), /^'options.versoin' is not a key of 'options'.*Did you mean 'version'\?/],
+    ['a custom tool', () => DebugTool.custom({ name: 'psql', needsProcessNamespace: true } as any),
+      /^'props.needsProcessNamespace' was renamed to 'needsShareProcessNamespace'/],
+  ])('%s', (_what, run, message) => {
+    expect(run).toThrow(message);
+  });
+
+  test('attachAll passes only the sidecar\'s options on: its filter keys are its own', () => {
+    const chart = Testing.chart();
+    new kplus.Deployment(chart, 'w', { containers: [APP] });
+    expect(DebugSidecar.attachAll(chart, { kinds: ['Deployment'], tools: [DebugTool.CURL] }).map(s => s.tools.map(t => t.name))).toEqual([['curl']]);
+  });
+});
+
+describe('8. PodSecurity refuses what is not a pod spec', () => {
+  test.each<[unknown, RegExp]>([
+    [{ nope: 1 }, /^'podSpec.containers' must be a non-empty list of containers \(got undefined\)/],
+    [{ containers: 'x' }, /^'podSpec.containers' must be a non-empty list of containers \(got "x"\)/],
+    [{ containers: [] }, /^'podSpec.containers' must be a non-empty list/],
+    [{ containers: [42] }, /^'podSpec.containers\[0\]' is not a container \(an object with a name\) \(got 42\)/],
+    ['spec', /^'podSpec' is not an object \(got "spec"\)/],
+  ])('%j', (podSpec, message) => {
+    expect(() => PodSecurity.levelOfPodSpec(podSpec)).toThrow(message);
+    expect(() => PodSecurity.violationsOfPodSpec(podSpec, PodSecurityLevel.BASELINE)).toThrow(message);
   });
 });
 

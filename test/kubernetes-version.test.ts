@@ -19,8 +19,8 @@ describe('KubernetesVersion', () => {
     const constants = Object.keys(KubernetesVersion).filter(k => /^V1_\d+$/.test(k)).map(k => Number(k.slice(3))).sort((a, b) => a - b);
     expect(constants).toEqual(KNOWN);
     expect(PodSecurity.LATEST_VERSION).toBe(`v1.${NEWEST_KNOWN_MINOR}`);
-    expect(() => PodSecurity.levelOfPodSpec({ containers: [] }, undefined, { version: `v1.${OLDEST_KNOWN_MINOR}` })).not.toThrow();
-    expect(() => PodSecurity.levelOfPodSpec({ containers: [] }, undefined, { version: `v1.${OLDEST_KNOWN_MINOR - 1}` }))
+    expect(() => PodSecurity.levelOfPodSpec({ containers: [{ name: 'app', image: 'busybox:1.37' }] }, undefined, { version: `v1.${OLDEST_KNOWN_MINOR}` })).not.toThrow();
+    expect(() => PodSecurity.levelOfPodSpec({ containers: [{ name: 'app', image: 'busybox:1.37' }] }, undefined, { version: `v1.${OLDEST_KNOWN_MINOR - 1}` }))
       .toThrow(`is out of support; use 'v1.${OLDEST_KNOWN_MINOR}' or later.`);
   });
 

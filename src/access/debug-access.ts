@@ -5,8 +5,9 @@
 import { ApiObject, Names } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { fail } from '../errors';
-import { optionalArray, optionalBoolean, optionalString } from '../input';
+import { optionalArray, optionalBoolean, optionalObject, optionalString } from '../input';
 import { isDnsLabel, isDnsSubdomain } from '../names';
+import { ACCESS_PROPS_KEYS } from '../option-keys';
 
 /**
  * Props for `DebugAccess`.
@@ -111,9 +112,8 @@ export class DebugAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: DebugAccessProps) {
     super(scope, id);
-    if (props === null || typeof props !== 'object') {
-      fail('props', props, 'is not an object', "Pass { namespace: 'shop', users: ['alice@example.com'] }.", this);
-    }
+    const propsFix = "Pass { namespace: 'shop', users: ['alice@example.com'] }.";
+    if (optionalObject('props', props, propsFix, ACCESS_PROPS_KEYS) === undefined) fail('props', props, 'is not an object', propsFix, this);
     const namespace = optionalString('namespace', props.namespace, "Pass the namespace's name, such as 'shop'.");
     if (namespace === undefined || !isDnsLabel(namespace)) {
       fail('namespace', namespace, 'is not a namespace name',

@@ -6,9 +6,10 @@ import { Construct } from 'constructs';
 import { checkNamespaceSelector, guardPolicySpec } from './guard-policy';
 import { NamespaceLabelSelector } from './namespace-selector';
 import { fail } from '../errors';
-import { optionalArray, optionalBoolean, optionalString } from '../input';
+import { optionalArray, optionalBoolean, optionalObject, optionalString } from '../input';
 import { KubernetesVersion } from '../kubernetes-version';
 import { isDnsSubdomain } from '../names';
+import { GUARD_PROPS_KEYS } from '../option-keys';
 import { BASELINE_ADDABLE_CAPABILITIES } from '../pod-security/evaluator/checks-baseline';
 import { Capability } from '../privileges/capability';
 
@@ -82,9 +83,8 @@ export class DebugGuard extends Construct {
 
   constructor(scope: Construct, id: string, props: DebugGuardProps) {
     super(scope, id);
-    if (props === null || typeof props !== 'object') {
-      fail('props', props, 'is not an object', "Pass { namespaceSelector: { matchLabels: { environment: 'production' } } }.", this);
-    }
+    const propsFix = "Pass { namespaceSelector: { matchLabels: { environment: 'production' } } }.";
+    if (optionalObject('props', props, propsFix, GUARD_PROPS_KEYS) === undefined) fail('props', props, 'is not an object', propsFix, this);
     const declared = KubernetesVersion._declaredAt(this);
     if (declared !== undefined && !declared.version.isAtLeast(KubernetesVersion.V1_30)) {
       fail(declared.source, declared.version.name,

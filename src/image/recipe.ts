@@ -3,7 +3,8 @@
 // beyond what the sidecar's derived capabilities cover.
 
 import { fail } from '../errors';
-import { optionalArray, optionalEnum, optionalInstance } from '../input';
+import { optionalArray, optionalEnum, optionalInstance, optionalObject } from '../input';
+import { RECIPE_KEYS } from '../option-keys';
 import { ImageFamily } from './image-family';
 import { checkImageReference } from './image-reference';
 import { DebugImageRecipeOptions } from './recipe-options';
@@ -123,9 +124,8 @@ function assemble(wanted: string[], shell: string, busybox: string): string {
 
 /** The Containerfile text for `DebugImage.recipe`. */
 export function imageRecipe(options: DebugImageRecipeOptions): string {
-  if (options === null || typeof options !== 'object') {
-    fail('options', options, 'is not an object', 'Pass { tools: [DebugTool.TCPDUMP], family: ImageFamily.DEBIAN }.');
-  }
+  const optionsFix = 'Pass { tools: [DebugTool.TCPDUMP], family: ImageFamily.DEBIAN }.';
+  if (optionalObject('options', options, optionsFix, RECIPE_KEYS) === undefined) fail('options', options, 'is not an object', optionsFix);
   const toolFix = 'Pass a list of DebugTool members, such as [DebugTool.TCPDUMP].';
   const tools = optionalArray('tools', options.tools, toolFix,
     (field, v) => optionalInstance(field, v, DebugTool, toolFix) ?? fail(field, v, 'is not a DebugTool', toolFix));

@@ -2,6 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { setContextBeforeChildren } from '../context';
 import { fail } from '../errors';
+import { optionalObject } from '../input';
+import { POD_SECURITY_KEYS } from '../option-keys';
 import { defaultVersionAt } from './cluster-version';
 import {
   checkLevel, ENFORCE_CONTEXT_KEY, ENFORCE_LABEL, ENFORCE_VERSION_CONTEXT_KEY, ENFORCE_VERSION_LABEL, EnforcedLevel, enforcedLevelOf,
@@ -34,10 +36,28 @@ export interface PodSecurityOptions {
 
 function optionsOf(options: unknown): PodSecurityOptions {
   if (options === undefined || options === null) return {};
-  if (typeof options !== 'object' || Array.isArray(options)) {
-    return fail('options', options, 'is not an object', "Pass { version: 'v1.35' }, or nothing for the default version.");
+  return optionalObject<PodSecurityOptions>('options', options, "Pass { version: 'v1.35' }, or nothing for the default version.", POD_SECURITY_KEYS)!;
+}
+
+/**
+ * A pod spec given by the caller: an object whose `containers` is a non-empty
+ * list of containers (objects with a name), as the API server requires;
+ * anything else would be judged as a Pod without containers, so "restricted".
+ */
+function checkPodSpec(podSpec: unknown): any {
+  const fix = 'Pass the pod spec as JSON, for example { containers: [{ name: "app", image: "..." }] }.';
+  const spec = optionalObject<any>('podSpec', podSpec, fix);
+  if (spec === undefined) return fail('podSpec', podSpec, 'is not a pod spec', fix);
+  const containers = spec.containers;
+  if (!Array.isArray(containers) || containers.length === 0) {
+    return fail('podSpec.containers', containers, 'must be a non-empty list of containers', fix);
   }
-  return options as PodSecurityOptions;
+  containers.forEach((c: unknown, i: number) => {
+    if (c === null || typeof c !== 'object' || Array.isArray(c) || typeof (c as any).name !== 'string') {
+      fail(`podSpec.containers[${i}]`, c, 'is not a container (an object with a name)', fix);
+    }
+  });
+  return spec;
 }
 
 /** The version asked for, else the default where `scope` is. */
@@ -129,7 +149,7 @@ export class PodSecurity {
    * @param options the policy version (default: latest)
    */
   public static levelOfPodSpec(podSpec: any, podMetadata?: any, options?: PodSecurityOptions): PodSecurityLevel {
-    return podSecurityLevel(podSpec, podMetadata, versionFor(options));
+    return podSecurityLevel(checkPodSpec(podSpec), podMetadata, versionFor(options));
   }
 
   /**
@@ -142,7 +162,7 @@ export class PodSecurity {
    */
   public static violationsOfPodSpec(podSpec: any, level: PodSecurityLevel, podMetadata?: any, options?: PodSecurityOptions): PodSecurityViolation[] {
     const checked = checkLevel('level', level);
-    return podSecurityViolations(podSpec, podMetadata, checked, versionFor(options));
+    return podSecurityViolations(checkPodSpec(podSpec), podMetadata, checked, versionFor(options));
   }
 
   /**

@@ -1,5 +1,6 @@
 import { fail } from '../errors';
 import { optionalArray, optionalBoolean, optionalInstance, optionalObject, optionalString } from '../input';
+import { TOOL_PROPS_KEYS } from '../option-keys';
 import { Capability } from './capability';
 import { ImageFamily } from '../image/image-family';
 
@@ -220,7 +221,7 @@ export class DebugTool {
    * A tool of your own, for example a database client or a profiler.
    */
   public static custom(props: DebugToolProps): DebugTool {
-    const p = optionalObject<DebugToolProps>('props', props, "Pass { name: 'psql', capabilities: [...] }.");
+    const p = optionalObject<DebugToolProps>('props', props, "Pass { name: 'psql', capabilities: [...] }.", TOOL_PROPS_KEYS);
     const name = optionalString('props.name', p?.name, "Give the tool a name, such as 'psql'.");
     if (name === undefined || name.trim() === '') fail('props.name', name, 'is required', "Give the tool a name, such as 'psql'.");
     const caps = (field: string, v: unknown) => optionalArray(field, v, 'Pass a list such as [Capability.NET_RAW].',

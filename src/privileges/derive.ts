@@ -4,6 +4,7 @@
 import { fail } from '../errors';
 import { ImageFamily } from '../image/image-family';
 import { optionalArray, optionalBoolean, optionalInteger, optionalObject } from '../input';
+import { SECURITY_CONTEXT_KEYS } from '../option-keys';
 import { Capability } from './capability';
 import { DebugProfile } from './debug-profile';
 import { DebugSecurityContext } from './debug-security-context';
@@ -56,7 +57,7 @@ const ID_FIX = 'Use a whole number from 0 to 2147483647.';
 
 /** The explicit security context, with every field's runtime type checked. */
 function checkedSecurityContext(value: unknown): DebugSecurityContext {
-  const sc = optionalObject<DebugSecurityContext>(SC, value, 'Pass an object such as { user: 0 }.') ?? {};
+  const sc = optionalObject<DebugSecurityContext>(SC, value, 'Pass an object such as { user: 0 }.', SECURITY_CONTEXT_KEYS) ?? {};
   return {
     user: optionalInteger(`${SC}.user`, sc.user, 0, MAX_ID, ID_FIX),
     group: optionalInteger(`${SC}.group`, sc.group, 0, MAX_ID, ID_FIX),

@@ -9,6 +9,7 @@ import { checkPodSpecAt, containerNames, POD_SPEC_PATHS, pointer, recordPodSpecP
 import { appFitOf } from './app-container';
 import { applyAtSynth, nameClash } from './apply';
 import { checkFilter, matchesFilter } from './attach-filter';
+import { DEBUG_OPTION_KEYS, WORKLOAD_FILTER_KEYS } from '../option-keys';
 import { kubectlDebugCopy } from './copy';
 import { DebugOptions } from './debug-options';
 import { checkedKubectlOptions, kubectlDebugCommand, planEphemeral } from './ephemeral';
@@ -47,6 +48,9 @@ export interface DebugSidecarAttachOptions extends DebugOptions {
  * A workload must pass every filter that is set.
  */
 export interface DebugSidecarAttachAllOptions extends DebugOptions, WorkloadFilter {}
+
+const ATTACH_KEYS = [...DEBUG_OPTION_KEYS, 'podSpecPath'];
+const ATTACH_ALL_KEYS = [...DEBUG_OPTION_KEYS, ...WORKLOAD_FILTER_KEYS];
 
 /** The sidecar of each workload, as a property of it would be: a WeakMap, not a child construct, since debug off must add nothing to the tree. */
 const SIDECARS = new WeakMap<ApiObject, DebugSidecar>();
@@ -87,7 +91,8 @@ export class DebugSidecar {
       fail('target', workload.kind, `already has a debug sidecar ('${existing.containerName}')`,
         'Attach it once per workload (DebugSidecar.attachAll skips workloads that have one).', workload);
     }
-    const given = optionalObject<DebugSidecarAttachOptions>('debug', options, 'Pass an object such as { tools: [DebugTool.TCPDUMP] }.') ?? {};
+    const given = optionalObject<DebugSidecarAttachOptions>('debug', options, 'Pass an object such as { tools: [DebugTool.TCPDUMP] }.',
+      ATTACH_KEYS) ?? {};
     const podSpecPath = optionalString('podSpecPath', given.podSpecPath, "Pass a JSON pointer such as '/spec/template/spec'.");
     const path = podSpecPath ?? POD_SPEC_PATHS[workload.kind];
     if (path === undefined) {
@@ -116,8 +121,11 @@ export class DebugSidecar {
     if (typeof scope?.node?.findAll !== 'function') {
       fail('scope', scope, 'is not a construct', 'Pass the chart (or any construct) whose workloads get the sidecar.');
     }
-    const given = optionalObject<DebugSidecarAttachAllOptions>('debug', options, 'Pass an object such as { kinds: [\'Deployment\'] }.') ?? {};
+    const given = optionalObject<DebugSidecarAttachAllOptions>('debug', options, 'Pass an object such as { kinds: [\'Deployment\'] }.',
+      ATTACH_ALL_KEYS) ?? {};
     const filter = checkFilter(given);
+    // The sidecar's options: the filter's keys are attachAll's own.
+    const debug = Object.fromEntries(Object.entries(given).filter(([k]) => !WORKLOAD_FILTER_KEYS.includes(k))) as DebugOptions;
     const matches = () => scope.node.findAll()
       .filter((c): c is ApiObject => c instanceof ApiObject && POD_SPEC_PATHS[c.kind] !== undefined)
       .filter(o => matchesFilter(o, filter));
@@ -126,7 +134,7 @@ export class DebugSidecar {
       DebugWarnings._warn(scope, `DebugSidecar.attachAll found no workload${filter.kinds || filter.names || filter.labels ? ' that passes the filter' : ''} `
         + `(got ${JSON.stringify(filter)}). Call it after the workloads are defined, and check the filter.`);
     }
-    const attached = found.filter(o => !SIDECARS.has(o)).map(o => DebugSidecar.attach(o, given));
+    const attached = found.filter(o => !SIDECARS.has(o)).map(o => DebugSidecar.attach(o, debug));
     scope.node.addValidation({
       validate: () => matches().filter(o => !SIDECARS.has(o)).map(o =>
         `${o.node.path}: this ${o.kind} was defined after DebugSidecar.attachAll('${scope.node.path}') ran; call attachAll after every workload is defined.`),

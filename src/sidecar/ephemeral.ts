@@ -15,6 +15,7 @@ import { debugRecordOf } from './record';
 import { ResolvedDebug } from './resolve';
 import { KubernetesVersion } from '../kubernetes-version';
 import { isDnsLabel, isDnsSubdomain } from '../names';
+import { EPHEMERAL_KEYS, KUBECTL_DEBUG_KEYS } from '../option-keys';
 import { defaultVersionAt } from '../pod-security/cluster-version';
 import { enforcedLevelOf } from '../pod-security/enforcement';
 import { podSecurityLevel } from '../pod-security/evaluator/checks';
@@ -58,7 +59,7 @@ export function planEphemeral(workload: ApiObject, podSpecPath: string, r: Resol
  * container either way.
  */
 export function planDebugContainer(workload: ApiObject, podSpecPath: string, r: ResolvedDebug, input: unknown, ephemeral: boolean): any {
-  const options = optionalObject<EphemeralContainerOptions>('options', input, "Pass an object such as { targetContainer: 'app' }.") ?? {};
+  const options = optionalObject<EphemeralContainerOptions>('options', input, "Pass an object such as { targetContainer: 'app' }.", EPHEMERAL_KEYS) ?? {};
   const { spec } = podTemplateOf(workload, podSpecPath);
   const ephemeralContainers: any[] = isObject(spec) && Array.isArray(spec.ephemeralContainers) ? spec.ephemeralContainers : [];
   const taken = [...containerNames(spec), ...ephemeralContainers.map(c => c.name)];
@@ -124,7 +125,7 @@ export interface CheckedKubectlOptions extends KubectlDebugOptions {
 
 /** Checks the options every `kubectl debug` command takes, the copy's included. */
 export function checkedKubectlOptions(workload: ApiObject, input: unknown): CheckedKubectlOptions {
-  const options = optionalObject<KubectlDebugOptions>('options', input, "Pass an object such as { pod: 'web-7d9f8b6c5-x2x4q' }.");
+  const options = optionalObject<KubectlDebugOptions>('options', input, "Pass an object such as { pod: 'web-7d9f8b6c5-x2x4q' }.", KUBECTL_DEBUG_KEYS);
   const pod = optionalString('pod', options?.pod, 'Pass the name of the running Pod, from kubectl get pods.');
   if (pod === undefined || !isDnsSubdomain(pod)) {
     fail('pod', pod, 'is not a Pod name', 'Pass the name of the running Pod, from kubectl get pods.', workload);

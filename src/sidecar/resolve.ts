@@ -2,17 +2,18 @@ import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { DebugToggle, DebugToggleSource } from '../debug-toggle';
 import { fail } from '../errors';
+import { DebugAppVolumes, DebugOptions } from './debug-options';
+import { nowAt, parseInstant } from '../expiry';
+import { EXIT_WITH_APP_SCRIPT, KEEP_ALIVE_SCRIPT } from './keep-alive';
+import { resolveResources, SidecarResources, sizeQuantity } from './resources';
+import { SidecarForm } from './sidecar-form';
 import { DebugImage } from '../image/debug-image';
 import { ImageFamily } from '../image/image-family';
 import { mutableTagWarning } from '../image/image-reference';
 import { optionalArray, optionalBoolean, optionalEnum, optionalInstance, optionalObject, optionalString } from '../input';
 import { KubernetesVersion } from '../kubernetes-version';
 import { DNS_LABEL_MAX, isDnsLabel, isDnsSubdomain } from '../names';
-import { DebugAppVolumes, DebugOptions } from './debug-options';
-import { nowAt, parseInstant } from '../expiry';
-import { EXIT_WITH_APP_SCRIPT, KEEP_ALIVE_SCRIPT } from './keep-alive';
-import { resolveResources, SidecarResources, sizeQuantity } from './resources';
-import { SidecarForm } from './sidecar-form';
+import { APP_VOLUMES_KEYS } from '../option-keys';
 import { Capability } from '../privileges/capability';
 import { DebugProfile } from '../privileges/debug-profile';
 import { DebugTool } from '../privileges/debug-tool';
@@ -176,7 +177,8 @@ function resolveAppFiles(options: DebugOptions): { readonly appContainer?: strin
   if (appContainer !== undefined && !isDnsLabel(appContainer)) {
     fail('debug.appContainer', appContainer, 'is not a container name', "Pass the name of the app's container, such as 'app'.");
   }
-  const given = optionalObject<DebugAppVolumes>('debug.appVolumes', options.appVolumes, "Pass an object such as { names: ['data'] }, or {} for every volume.");
+  const given = optionalObject<DebugAppVolumes>('debug.appVolumes', options.appVolumes, "Pass an object such as { names: ['data'] }, or {} for every volume.",
+    APP_VOLUMES_KEYS);
   if (given === undefined) return { appContainer };
   const fix = "Pass the names of volumes the app container mounts, such as ['data'], or omit 'names' to mount them all.";
   const names = optionalArray('debug.appVolumes.names', given.names, fix, (field, v) => {

@@ -6,6 +6,7 @@ import { Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { fail } from '../errors';
 import { optionalObject } from '../input';
+import { RESOURCE_PAIR_KEYS, RESOURCES_KEYS } from '../option-keys';
 
 /** Requests and limits of the sidecar. */
 export interface SidecarResources {
@@ -53,8 +54,8 @@ function magnitude(q: string): number {
 /** The sidecar's requests and limits: the defaults, with each quantity the user gave checked. */
 export function resolveResources(value: unknown): SidecarResources {
   if (value === undefined) return DEFAULT_RESOURCES;
-  const r = optionalObject<kplus.ContainerResources>('debug.resources', value, 'Pass an object such as { cpu: { limit: Cpu.millis(200) } }.') ?? {};
-  const pair = (field: string, v: unknown) => optionalObject<{ request?: unknown; limit?: unknown }>(field, v, 'Pass an object with request and/or limit.') ?? {};
+  const r = optionalObject<kplus.ContainerResources>('debug.resources', value, 'Pass an object such as { cpu: { limit: Cpu.millis(200) } }.', RESOURCES_KEYS) ?? {};
+  const pair = (field: string, v: unknown) => optionalObject<{ request?: unknown; limit?: unknown }>(field, v, 'Pass an object with request and/or limit.', RESOURCE_PAIR_KEYS) ?? {};
   const cpu = pair('debug.resources.cpu', r.cpu);
   const memory = pair('debug.resources.memory', r.memory);
   const storage = pair('debug.resources.ephemeralStorage', r.ephemeralStorage);
