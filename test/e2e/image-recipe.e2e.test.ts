@@ -14,6 +14,7 @@ import { appContainer, captureOneRequest, CAPTURED_SYN, nginxMasterPid, straceAt
 import {
   APP_IMAGE, BASE_IMAGE, buildImage, BuildResult, cleanupLeftovers, DEBUG_IMAGE, exec, execInBackground, imageInspect, imageSize, podman,
   describeWithPodman, PlayedPod, runImage, withPod,
+  getcapCapabilities,
 } from './podman';
 import { Capability, DebugImage, DebuggableDeployment, DebugSidecar, DebugTool, DebugWarnings, ImageFamily } from '../../src';
 
@@ -54,16 +55,6 @@ function deployment(image: DebugImage, tools: DebugTool[], capabilities?: Capabi
   return { chart, objects: Testing.synth(chart), sidecar: d.debug };
 }
 
-/** Capability names in `getcap` output (`/usr/bin/ping cap_net_raw=ep`, or the older `= cap_x+ep`), upper case without `cap_`. */
-function getcapCapabilities(output: string): Map<string, string[]> {
-  const files = new Map<string, string[]>();
-  for (const line of output.split('\n').map(l => l.trim()).filter(l => l !== '')) {
-    const [file, ...rest] = line.split(/\s+/);
-    const caps = rest.join(' ').replace(/^=\s*/, '').replace(/[=+][a-z]*$/i, '');
-    files.set(file, caps.split(',').map(c => c.trim().replace(/^cap_/i, '').toUpperCase()).filter(c => c !== ''));
-  }
-  return files;
-}
 
 /** The container's state and log when a command in it failed to run (code 125/126: podman could not exec). */
 function diagnose(pod: PlayedPod, container: string, code: number | null): Record<string, unknown> {

@@ -27,6 +27,7 @@ import { appContainer, captureOneRequest, CAPTURED_SYN, nginxMasterPid, TCPDUMP_
 import {
   APP_IMAGE, BASE_IMAGE, buildImage, cleanupLeftovers, DEBUG_IMAGE, exec, execInBackground, imageInspect, imageSize, podman,
   describeWithPodman, PlayedPod, withPod,
+  getcapCapabilities,
 } from './podman';
 import { Capability, DebugImage, DebuggableDeployment, DebugSidecar, DebugTool, DebugWarnings, ImageFamily, RecipeStyle } from '../../src';
 import { containerNamed, podSpecOf } from '../support/manifests';
@@ -100,16 +101,6 @@ function getcapRecursive(root: string): { tool: string; output: string } {
   return { tool: `getcap of ${DEBUG_IMAGE}`, output: r.stdout.split('/image').join(root) };
 }
 
-/** Capability names per file in `getcap` output (`file cap_net_raw=ep`, or the older `file = cap_x+ep`). */
-function getcapCapabilities(output: string): Map<string, string[]> {
-  const files = new Map<string, string[]>();
-  for (const line of output.split('\n').map(l => l.trim()).filter(l => l !== '')) {
-    const [file, ...rest] = line.split(/\s+/);
-    const caps = rest.join(' ').replace(/^=\s*/, '').replace(/[=+][a-z]*$/i, '');
-    files.set(file, caps.split(',').map(c => c.trim().replace(/^cap_/i, '').toUpperCase()).filter(c => c !== ''));
-  }
-  return files;
-}
 
 function deployment(image: string, tools: DebugTool[]): { objects: any[]; sidecar: DebugSidecar } {
   const chart = Testing.chart();

@@ -580,3 +580,14 @@ process.once('exit', downAll);
 export function sleep(ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
+
+/** Capability names per file in `getcap` output (`/usr/bin/ping cap_net_raw=ep`, or the older `file = cap_x+ep`), upper case without `cap_`. */
+export function getcapCapabilities(output: string): Map<string, string[]> {
+  const files = new Map<string, string[]>();
+  for (const line of output.split('\n').map(l => l.trim()).filter(l => l !== '')) {
+    const [file, ...rest] = line.split(/\s+/);
+    const caps = rest.join(' ').replace(/^=\s*/, '').replace(/[=+][a-z]*$/i, '');
+    files.set(file, caps.split(',').map(c => c.trim().replace(/^cap_/i, '').toUpperCase()).filter(c => c !== ''));
+  }
+  return files;
+}
