@@ -1,10 +1,6 @@
-import { mkdtempSync, readFileSync } from 'fs';
-import { tmpdir } from 'os';
-import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DebuggableDeployment, DebugOptions, DebugTool, PodSecurity, PodSecurityLevel } from '../src';
-import { main } from '../src/cli/main';
 import { KUBECTL_COPY_MIN_VERSION } from '../src/sidecar/copy';
 import { KUBECTL_CUSTOM_MIN_VERSION } from '../src/sidecar/ephemeral';
 
@@ -93,32 +89,4 @@ describe('kubectlDebug({ pod, copyTo })', () => {
     expect(() => dep.debug.kubectlDebug({ pod: 'web-1', sleepApp: true })).toThrow(/'sleepApp' applies to a debug copy only .*\(got true\)\. Add 'copyTo'/);
     expect(() => dep.debug.kubectlDebug({ pod: 'web-1', copyTo: 'web-1-debug', sleepApp: 'yes' as any })).toThrow(/'sleepApp' is not a boolean/);
   });
-});
-
-describe('cdk8s-debuggable kubectl-debug --copy-to', () => {
-  test('prints the pipeline, and the kubectl it needs', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'kubectl-debug-copy-'));
-    const custom = path.join(dir, 'debug-custom.json');
-    const out: string[] = [];
-    const err: string[] = [];
-    const [write, writeErr] = [process.stdout.write, process.stderr.write];
-    const cwd = process.cwd();
-    process.chdir(path.join(__dirname, '..', 'examples', 'seed'));
-    (process.stdout as any).write = (s: string) => out.push(s);
-    (process.stderr as any).write = (s: string) => err.push(s);
-    try {
-      expect(main(['kubectl-debug', 'my-nginx', '--pod', 'seed-my-nginx-abc', '--copy-to', 'seed-debug', '--sleep-app', '--custom-file', custom])).toBe(0);
-      expect(() => main(['kubectl-debug', 'my-nginx', '--pod', 'p', '--sleep-app'])).toThrow(/'--sleep-app' needs --copy-to/);
-    } finally {
-      (process.stdout as any).write = write;
-      (process.stderr as any).write = writeErr;
-      process.chdir(cwd);
-    }
-    const [pipeline, label] = out.join('').split('\n');
-    expect(pipeline).toMatch(/^kubectl get pod seed-my-nginx-abc --output=json \| kubectl patch --local --filename=- --type=strategic '--patch=\{"spec":\{"containers":\[\{"name":"nginx",.*\| kubectl debug -f - --copy-to=seed-debug --share-processes /);
-    expect(label).toBe('kubectl label pod seed-debug --overwrite cdk8s-debuggable.dev/debug=true');
-    expect(err.join('')).toContain("the copy 'seed-debug' will be Pod Security");
-    expect(err.join('')).toContain(`needs kubectl ${KUBECTL_COPY_MIN_VERSION.name} or later`);
-    expect(JSON.parse(readFileSync(custom, 'utf-8')).securityContext.capabilities).toEqual({ add: ['NET_RAW'], drop: ['ALL'] });
-  }, 60_000);
 });

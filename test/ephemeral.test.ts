@@ -1,12 +1,8 @@
-import { mkdtempSync, readFileSync } from 'fs';
-import { tmpdir } from 'os';
-import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   DebuggableDeployment, DebugOptions, DebugProfile, DebugSidecar, DebugTool, PodSecurity, PodSecurityLevel,
 } from '../src';
-import { main } from '../src/cli/main';
 
 const APP = { name: 'app', image: 'nginxinc/nginx-unprivileged:1.27.3', portNumber: 8080 };
 const KEEP_ALIVE = ['/bin/sh', '-c', "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"];
@@ -115,42 +111,4 @@ describe('kubectlDebug: the command that creates it', () => {
   test('fails without a Pod name', () => {
     expect(() => web({}).debug.kubectlDebug({} as any)).toThrow(/'pod' is not a Pod name \(got undefined\)\. Pass the name of the running Pod/);
   });
-});
-
-describe('cdk8s-debuggable kubectl-debug: the command line after cdk8s synth', () => {
-  const seed = path.join(__dirname, '..', 'examples', 'seed');
-
-  test('runs the app of cdk8s.yaml, prints the kubectl command and writes the --custom file', () => {
-    // GIVEN
-    const dir = mkdtempSync(path.join(tmpdir(), 'kubectl-debug-'));
-    const custom = path.join(dir, 'debug-custom.json');
-    const out: string[] = [];
-    const write = process.stdout.write;
-    const cwd = process.cwd();
-    process.chdir(seed);
-    (process.stdout as any).write = (s: string) => out.push(s);
-    try {
-      // WHEN
-      expect(main(['kubectl-debug', 'my-nginx', '--pod', 'seed-my-nginx-abc', '--custom-file', custom, '--json'])).toBe(0);
-    } finally {
-      (process.stdout as any).write = write;
-      process.chdir(cwd);
-    }
-
-    // THEN
-    const printed = JSON.parse(out.join(''));
-    expect(printed.args).toEqual(expect.arrayContaining(['debug', 'seed-my-nginx-abc', '--target=nginx', '--profile=netadmin', `--custom=${custom}`]));
-    expect(JSON.parse(readFileSync(custom, 'utf-8'))).toEqual(JSON.parse(printed.customJson));
-    expect(JSON.parse(printed.customJson).securityContext.capabilities).toEqual({ add: ['NET_RAW'], drop: ['ALL'] });
-  }, 60_000);
-
-  test('fails with the workloads it knows when the name matches none', () => {
-    const cwd = process.cwd();
-    process.chdir(seed);
-    try {
-      expect(() => main(['kubectl-debug', 'nope', '--pod', 'p'])).toThrow(/no workload with a debug sidecar is named 'nope'\. Workloads with one: Deployment seed-my-nginx-/);
-    } finally {
-      process.chdir(cwd);
-    }
-  }, 60_000);
 });
