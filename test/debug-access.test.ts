@@ -159,3 +159,60 @@ describe('DebugAccess: bad input fails with the field, the value and the fix', (
     expect(make({ namespace: 'shop', users: ['alice'], name: 'Debuggers!' })).toThrow(/'name' is not a Role name \(got "Debuggers!"\)/);
   });
 });
+
+/** The message of the error fn throws, whole (toThrow(string) only checks a part). */
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('did not throw');
+}
+
+describe('DebugAccess: subjects', () => {
+  test('service accounts of the same name in different namespaces are two subjects', () => {
+    // GIVEN 'deployer' in the Role's namespace, and 'deployer' in ci
+    const { binding } = synthOf({ namespace: 'shop', serviceAccounts: ['deployer', 'ci/deployer', 'staging/deployer'] });
+    // THEN all three are bound
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'deployer', namespace: 'shop' },
+      { kind: 'ServiceAccount', name: 'deployer', namespace: 'ci' },
+      { kind: 'ServiceAccount', name: 'deployer', namespace: 'staging' },
+    ]);
+  });
+});
+
+describe('DebugAccess: bad input fails with the whole message', () => {
+  const make = (props: unknown) => () => new DebugAccess(Testing.chart(), 'access', props as DebugAccessProps);
+  const saFix = "Write 'name' for a service account in 'shop', or 'namespace/name' for one in another namespace.";
+  const nameFix = "Write the name as the cluster's authenticator gives it, without surrounding spaces.";
+
+  test.each([
+    ['props given as a string (JavaScript)', 'shop',
+      "'props' is not an object (got \"shop\"). Pass { namespace: 'shop', users: ['alice@example.com'] }."],
+    ['a name that is not a string', { namespace: 'shop', users: ['alice'], name: 42 },
+      "'name' is not a string (got 42). Pass a name such as 'debuggers'."],
+    ['a name that is not a Role name', { namespace: 'shop', users: ['alice'], name: 'Debuggers!' },
+      "test/access: 'name' is not a Role name (got \"Debuggers!\"). Use lowercase letters, digits, dashes and dots, such as 'debuggers', or omit it."],
+    ['a group listed twice', { namespace: 'shop', groups: ['sre', 'sre'] },
+      "test/access: 'groups' names the same Group twice (got \"sre\"). List each subject once."],
+    ['a service account listed twice, once with its namespace', { namespace: 'shop', serviceAccounts: ['debugger', 'shop/debugger'] },
+      "test/access: 'serviceAccounts' names the same ServiceAccount twice (got \"debugger\"). List each subject once."],
+    ['groups given as one string (JavaScript)', { namespace: 'shop', groups: 'sre' },
+      "'groups' is not a list (got \"sre\"). Pass a list of group names, such as ['sre']."],
+    ['a user that is undefined (JavaScript)', { namespace: 'shop', users: [undefined] },
+      `test/access: 'users[0]' is not a user name (got undefined). ${nameFix}`],
+    ['a group of spaces only', { namespace: 'shop', groups: ['   '] },
+      `test/access: 'groups[0]' is not a group name (got "   "). ${nameFix}`],
+    ['a service account that is undefined (JavaScript)', { namespace: 'shop', serviceAccounts: [undefined] },
+      `test/access: 'serviceAccounts[0]' is not a service account (got undefined). ${saFix}`],
+    ['a service account name in capitals', { namespace: 'shop', serviceAccounts: ['Debugger'] },
+      `test/access: 'serviceAccounts[0]' is not a service account (got "Debugger"). ${saFix}`],
+    ['a service account written as the API server names it', { namespace: 'shop', serviceAccounts: ['system:serviceaccount:ci:deployer'] },
+      `test/access: 'serviceAccounts[0]' is not a service account (got "system:serviceaccount:ci:deployer"). ${saFix} `
+      + "Drop the 'system:serviceaccount:' prefix and write 'namespace/name'."],
+  ])('fails on %s', (_what, props, message) => {
+    expect(errorOf(make(props))).toBe(message);
+  });
+});

@@ -173,3 +173,253 @@ describe('DebugGuard: bad input fails with the field, the value and the fix', ()
     expect(make({ namespaceSelector: PRODUCTION, name: 'No Debug' })).toThrow(/'name' is not a policy name \(got "No Debug"\)/);
   });
 });
+
+/** The message of the error fn throws, whole (toThrow(string) only checks a part). */
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('did not throw');
+}
+
+/**
+ * What the API server shows for a messageExpression, for the form the policy
+ * uses: CEL string literals ('...', with \\ and \' escapes) and lists joined
+ * into text (variables.NAME.join('sep'), or .map(c, c.name).join('sep') over
+ * containers), added with +. `lists` gives each list as the strings it joins.
+ */
+function shownBy(expression: string, lists: Record<string, string[]>): string {
+  let out = '';
+  let rest = expression;
+  for (;;) {
+    if (rest.startsWith("'")) {
+      let i = 1;
+      for (; rest[i] !== "'"; i++) {
+        if (i >= rest.length) throw new Error(`unterminated CEL string in ${expression}`);
+        if (rest[i] === '\\') {
+          i++;
+          if (rest[i] !== '\\' && rest[i] !== "'") throw new Error(`unexpected escape \\${rest[i]} in ${expression}`);
+        }
+        out += rest[i];
+      }
+      rest = rest.slice(i + 1);
+    } else {
+      const list = /^variables\.([A-Za-z]+)(\.map\(c, c\.name\))?\.join\('([^']*)'\)/.exec(rest);
+      if (list === null) throw new Error(`unexpected CEL at: ${rest}`);
+      out += lists[list[1]].join(list[3]);
+      rest = rest.slice(list[0].length);
+    }
+    if (rest === '') return out;
+    if (!rest.startsWith(' + ')) throw new Error(`expected ' + ' at: ${rest}`);
+    rest = rest.slice(3);
+  }
+}
+
+const WAY_OUT_ELSEWHERE = 'or debug in a namespace this guard does not select.';
+
+describe('DebugGuard: what each rule refuses, and the message a user gets', () => {
+  // Synthesized in each test, not once here: code run outside a test is not checked by mutation testing.
+  const guarded = () => synthOf({ namespaceSelector: PRODUCTION, allowedCapabilities: [Capability.NET_BIND_SERVICE, Capability.of('BPF')], allowEphemeralContainers: false }).policy;
+  const validation = (rule: string) => guarded().spec.validations.find((v: any) => v.message.startsWith(`Refused by DebugGuard rule "${rule}": `));
+
+  test('debug-label: a Pod is refused when it is a debug Pod (variables.debugPod), with the way out', () => {
+    expect(validation('debug-label')).toEqual({
+      expression: '!variables.debugPod',
+      message: `Refused by DebugGuard rule "debug-label": the Pod carries the label ${DebugSidecar.POD_LABEL}, and debug Pods, and ephemeral containers `
+        + 'added to them, are not admitted in this namespace. Way out: synthesize the manifests for this namespace with debug off '
+        + `(CDK8S_DEBUG=false or DebugToggle), ${WAY_OUT_ELSEWHERE}`,
+      reason: 'Forbidden',
+    });
+  });
+
+  test('privileged: refused while any judged container runs privileged; the message names them', () => {
+    const v = validation('privileged');
+    expect(v.expression).toBe('size(variables.privilegedContainers) == 0');
+    expect(v.reason).toBe('Forbidden');
+    const text = 'runs privileged, which is not admitted in this namespace. Way out: debug with only the capabilities the tools need '
+      + `(not DebugProfile.SYSADMIN, not kubectl debug --profile=sysadmin), ${WAY_OUT_ELSEWHERE}`;
+    expect(v.message).toBe(`Refused by DebugGuard rule "privileged": a container ${text}`);
+    // WHEN the API server fills in the containers' names
+    expect(shownBy(v.messageExpression, { privilegedContainers: ['debug', 'init-net'] }))
+      .toBe(`Refused by DebugGuard rule "privileged": container debug, init-net ${text}`);
+  });
+
+  test('capabilities: refused while any judged container adds one not allowed; the message names it and what is allowed', () => {
+    const v = validation('capabilities');
+    expect(v.expression).toBe('size(variables.extraCapabilities) == 0');
+    expect(v.reason).toBe('Forbidden');
+    // The allowed list is the given one (and the apostrophes survive CEL quoting).
+    const text = 'beyond what this namespace allows to add (NET_BIND_SERVICE, BPF). Way out: choose tools that need no other capability '
+      + `(kubectl debug --profile=baseline), have the cluster's administrator add it to the guard's allowedCapabilities, ${WAY_OUT_ELSEWHERE}`;
+    expect(v.message).toBe(`Refused by DebugGuard rule "capabilities": a container adds capabilities ${text}`);
+    expect(shownBy(v.messageExpression, { extraCapabilities: ['debug adds SYS_ADMIN, NET_ADMIN', 'init adds SYS_TIME'] }))
+      .toBe(`Refused by DebugGuard rule "capabilities": container debug adds SYS_ADMIN, NET_ADMIN; init adds SYS_TIME, ${text}`);
+  });
+
+  test('ephemeral-containers (allowEphemeralContainers: false): refused while any ephemeral container is new; the message names them', () => {
+    const v = validation('ephemeral-containers');
+    expect(v.expression).toBe('size(variables.newEphemeralContainers) == 0');
+    expect(v.reason).toBe('Forbidden');
+    const text = 'is refused: no ephemeral container (kubectl debug) is admitted in this namespace. Way out: '
+      + `debug a copy of the Pod in another namespace, ${WAY_OUT_ELSEWHERE}`;
+    expect(v.message).toBe(`Refused by DebugGuard rule "ephemeral-containers": an ephemeral container ${text}`);
+    expect(shownBy(v.messageExpression, { newEphemeralContainers: ['debugger-x7k2p', 'debugger-q9z4m'] }))
+      .toBe(`Refused by DebugGuard rule "ephemeral-containers": ephemeral container debugger-x7k2p, debugger-q9z4m ${text}`);
+  });
+
+  test('with allowEphemeralContainers (the default), no rule refuses an ephemeral container for being one', () => {
+    const byDefault = synthOf({ namespaceSelector: PRODUCTION }).policy;
+    expect(byDefault.spec.validations.map((v: any) => v.expression))
+      .toEqual(['!variables.debugPod', 'size(variables.privilegedContainers) == 0', 'size(variables.extraCapabilities) == 0']);
+  });
+
+  test('every variable is defined before the variables and rules that use it (CEL reads them in order)', () => {
+    const policy = guarded();
+    const names = policy.spec.variables.map((v: any) => v.name);
+    expect(names).toEqual(['allowedCapabilities', 'subResource', 'podCreate', 'debugPod', 'newEphemeralContainers', 'privilegedContainers', 'extraCapabilities']);
+    const used = (expression: string) => [...expression.matchAll(/variables\.([A-Za-z]+)/g)].map(m => m[1]);
+    policy.spec.variables.forEach((v: any, i: number) => {
+      for (const name of used(v.expression)) expect(names.slice(0, i)).toContain(name);
+    });
+    for (const v of policy.spec.validations) {
+      for (const name of [...used(v.expression), ...used(v.messageExpression ?? '')]) expect(names).toContain(name);
+    }
+  });
+});
+
+describe('DebugGuard: the CEL that decides which containers are judged', () => {
+  // The meaning of each expression is proven on a real API server in
+  // test/apiserver/guard.apiserver.test.ts; here each is pinned to its text,
+  // with what it must do.
+  const policy = () => synthOf({ namespaceSelector: PRODUCTION }).policy;
+
+  test('subResource is empty on the Pod itself (the request has no subResource there, not an empty one)', () => {
+    expect(variable(policy(), 'subResource')).toBe("has(request.subResource) ? request.subResource : ''");
+  });
+
+  test('podCreate: regular and init containers are judged on the creation of the Pod itself, not on pods/ephemeralcontainers', () => {
+    expect(variable(policy(), 'podCreate')).toBe("request.operation == 'CREATE' && variables.subResource == ''");
+  });
+
+  test('newEphemeralContainers: an ephemeral container is new when the old Pod has none of its name (any, on CREATE)', () => {
+    expect(variable(policy(), 'newEphemeralContainers')).toBe('has(object.spec.ephemeralContainers) ? object.spec.ephemeralContainers.filter(c, oldObject == null '
+      + '|| !has(oldObject.spec.ephemeralContainers) || !oldObject.spec.ephemeralContainers.exists(o, o.name == c.name)) : []');
+  });
+
+  const judged = (filter: string, map: string) => `(variables.podCreate ? object.spec.containers.filter(c, ${filter}).map(c, ${map})`
+    + ` + (has(object.spec.initContainers) ? object.spec.initContainers.filter(c, ${filter}).map(c, ${map}) : []) : [])`
+    + ` + variables.newEphemeralContainers.filter(c, ${filter}).map(c, ${map})`;
+
+  test('privilegedContainers: the names of the judged containers with securityContext.privileged: true', () => {
+    expect(variable(policy(), 'privilegedContainers')).toBe(judged(
+      'has(c.securityContext) && has(c.securityContext.privileged) && c.securityContext.privileged', 'c.name'));
+  });
+
+  test('extraCapabilities: "<name> adds <capabilities>" for each judged container that adds one not allowed', () => {
+    expect(variable(policy(), 'extraCapabilities')).toBe(judged(
+      'has(c.securityContext) && has(c.securityContext.capabilities) && has(c.securityContext.capabilities.add)'
+      + ' && c.securityContext.capabilities.add.exists(a, !(a in variables.allowedCapabilities))',
+      "c.name + ' adds ' + c.securityContext.capabilities.add.filter(a, !(a in variables.allowedCapabilities)).join(', ')"));
+  });
+});
+
+describe('DebugGuard: the namespace selector', () => {
+  const make = (props: unknown) => () => new DebugGuard(Testing.chart(), 'guard', props as DebugGuardProps);
+  const EXISTS = { key: 'kubernetes.io/metadata.name', operator: 'Exists' };
+
+  test('the binding carries only the parts of the selector that select: no empty matchLabels or matchExpressions', () => {
+    expect(synthOf({ namespaceSelector: PRODUCTION }).binding.spec.matchResources.namespaceSelector).toEqual(PRODUCTION);
+    expect(synthOf({ namespaceSelector: { matchExpressions: [EXISTS] } }).binding.spec.matchResources.namespaceSelector)
+      .toEqual({ matchExpressions: [EXISTS] });
+    expect(synthOf({ namespaceSelector: { matchLabels: {}, matchExpressions: [EXISTS] } }).binding.spec.matchResources.namespaceSelector)
+      .toEqual({ matchExpressions: [EXISTS] });
+    expect(synthOf({ namespaceSelector: { ...PRODUCTION, matchExpressions: [] } }).binding.spec.matchResources.namespaceSelector).toEqual(PRODUCTION);
+  });
+
+  test('accepts label keys without a prefix as Kubernetes does: capitals, underscores, one character', () => {
+    // GIVEN keys whose name part is valid but is not a DNS name
+    const namespaceSelector = { matchLabels: { Environment: 'production', cost_center: 'A1', x: 'y' } };
+    // THEN the binding carries them
+    expect(synthOf({ namespaceSelector }).binding.spec.matchResources.namespaceSelector).toEqual(namespaceSelector);
+  });
+
+  test('Exists with an empty list of values is accepted, and written without values', () => {
+    const { binding } = synthOf({ namespaceSelector: { matchExpressions: [{ key: 'environment', operator: 'Exists', values: [] }] } });
+    expect(binding.spec.matchResources.namespaceSelector).toEqual({ matchExpressions: [{ key: 'environment', operator: 'Exists' }] });
+  });
+
+  test('a label value longer than 63 characters is refused', () => {
+    expect(errorOf(make({ namespaceSelector: { matchLabels: { environment: 'p'.repeat(64) } } })))
+      .toMatch(/^test\/guard: 'namespaceSelector\.matchLabels\.environment' is not a label value \(got "p{64}"\)/);
+  });
+
+  test.each([
+    ['a key that is not a label key', { matchLabels: { 'Environment Name': 'production' } },
+      "test/guard: 'namespaceSelector.matchLabels' has a key that is not a label key (got \"Environment Name\"). Write a key such as 'environment' or "
+      + "'example.com/tier' (an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.')."],
+    ['a list as a label value (JavaScript)', { matchLabels: { environment: ['production'] } },
+      "test/guard: 'namespaceSelector.matchLabels.environment' is not a label value (got [\"production\"]). Write a string of at most 63 letters, "
+      + "digits, '-', '_' or '.', starting and ending with a letter or digit, such as 'production'."],
+    ['matchExpressions that is not a list', { matchExpressions: { key: 'environment', operator: 'Exists' } },
+      "'namespaceSelector.matchExpressions' is not a list (got {\"key\":\"environment\",\"operator\":\"Exists\"}). "
+      + "Pass a list such as [{ key: 'environment', operator: 'In', values: ['production'] }]."],
+    ['a requirement written as a string', { matchExpressions: ['environment=production'] },
+      "'namespaceSelector.matchExpressions[0]' is not an object (got \"environment=production\"). "
+      + "Pass { key: 'environment', operator: 'In', values: ['production'] }."],
+    ['a requirement that is undefined (JavaScript)', { matchExpressions: [undefined] },
+      "test/guard: 'namespaceSelector.matchExpressions[0].key' is not a label key (got undefined). Write a key such as 'environment' or 'example.com/tier'."],
+    ['a requirement without a key', { matchExpressions: [{ operator: 'Exists' }] },
+      "test/guard: 'namespaceSelector.matchExpressions[0].key' is not a label key (got undefined). Write a key such as 'environment' or 'example.com/tier'."],
+    ['a key that is not a string', { matchExpressions: [{ key: 42, operator: 'Exists' }] },
+      "'namespaceSelector.matchExpressions[0].key' is not a string (got 42). Pass a label key such as 'environment'."],
+    ['an operator that is not a string', { matchExpressions: [{ key: 'environment', operator: 1 }] },
+      "'namespaceSelector.matchExpressions[0].operator' is not a string (got 1). Use one of In, NotIn, Exists, DoesNotExist."],
+    ['an operator spelled in lowercase', { matchExpressions: [{ key: 'environment', operator: 'in', values: ['production'] }] },
+      "test/guard: 'namespaceSelector.matchExpressions[0].operator' is not a label selector operator (got \"in\"). "
+      + 'Use one of In, NotIn, Exists, DoesNotExist (spelled as in Kubernetes).'],
+    ['values that are not a list', { matchExpressions: [{ key: 'environment', operator: 'In', values: 'production' }] },
+      "'namespaceSelector.matchExpressions[0].values' is not a list (got \"production\"). Pass a list such as ['production']."],
+    ['a value that is not a string', { matchExpressions: [{ key: 'environment', operator: 'In', values: [1] }] },
+      "'namespaceSelector.matchExpressions[0].values[0]' is not a string (got 1). Pass a label value such as 'production'."],
+    ['a value that is not a label value', { matchExpressions: [{ key: 'environment', operator: 'In', values: ['a b'] }] },
+      "test/guard: 'namespaceSelector.matchExpressions[0].values[0]' is not a label value (got \"a b\"). Write a label value such as 'production'."],
+    ['a value that is undefined (JavaScript)', { matchExpressions: [{ key: 'environment', operator: 'In', values: [undefined] }] },
+      "test/guard: 'namespaceSelector.matchExpressions[0].values[0]' is not a label value (got undefined). Write a label value such as 'production'."],
+    ['In without values', { matchExpressions: [{ key: 'environment', operator: 'In' }] },
+      "test/guard: 'namespaceSelector.matchExpressions[0].values' is empty, and In needs at least one value (got undefined). "
+      + "Pass the values, such as ['production']."],
+    ['Exists with values', { matchExpressions: [{ key: 'environment', operator: 'Exists', values: ['x'] }] },
+      "test/guard: 'namespaceSelector.matchExpressions[0].values' is set, and Exists takes no values (got [\"x\"]). Remove the values."],
+  ])('fails on %s, with the whole message', (_what, namespaceSelector, message) => {
+    expect(errorOf(make({ namespaceSelector }))).toBe(message);
+  });
+});
+
+describe('DebugGuard: bad props fail with the whole message', () => {
+  const make = (props: unknown) => () => new DebugGuard(Testing.chart(), 'guard', props as DebugGuardProps);
+  const propsFix = "Pass { namespaceSelector: { matchLabels: { environment: 'production' } } }.";
+
+  test.each([
+    ['props that are undefined (JavaScript)', undefined, `test/guard: 'props' is not an object (got undefined). ${propsFix}`],
+    ['props given as a string (JavaScript)', 'production', `'props' is not an object (got "production"). ${propsFix}`],
+    ['a name that is not a string', { namespaceSelector: PRODUCTION, name: 42 },
+      "'name' is not a string (got 42). Pass a name such as 'no-debug-in-production'."],
+    ['a name that is not a policy name', { namespaceSelector: PRODUCTION, name: 'No Debug' },
+      "test/guard: 'name' is not a policy name (got \"No Debug\"). Use lowercase letters, digits, dashes and dots, such as 'no-debug-in-production', or omit it."],
+    ['allowedCapabilities given as one string', { namespaceSelector: PRODUCTION, allowedCapabilities: 'NET_BIND_SERVICE' },
+      "'allowedCapabilities' is not a list (got \"NET_BIND_SERVICE\"). Pass a list such as [Capability.NET_BIND_SERVICE]."],
+  ])('fails on %s', (_what, props, message) => {
+    expect(errorOf(make(props))).toBe(message);
+  });
+
+  test('a cluster older than 1.30 gets the whole reason and what to do instead', () => {
+    const chart = Testing.chart();
+    KubernetesVersion.set(chart, KubernetesVersion.V1_29);
+    expect(errorOf(() => new DebugGuard(chart, 'guard', { namespaceSelector: PRODUCTION }))).toBe(
+      "test/guard: 'context cdk8s-debuggable/kubernetes-version' is older than 1.30, and DebugGuard emits a ValidatingAdmissionPolicy of "
+      + 'admissionregistration.k8s.io/v1, which is GA from 1.30 (got "1.29"). Declare 1.30 or later. On 1.28 and 1.29 the policy exists only as v1beta1, '
+      + 'behind the ValidatingAdmissionPolicy feature gate and --runtime-config, so this library does not emit it; use another admission controller there.');
+  });
+});

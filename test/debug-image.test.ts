@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { DebuggableDeployment, DebugImage, DebugOptions, DebugTool, DebugWarnings, ImageFamily, RecipeStyle } from '../src';
 import { containerNamed, everyManifestPassesTheSchema, only, podSpecOf, synth } from './support/manifests';
+import { repositoryOf } from '../src/image/image-reference';
 
 const APP = { image: 'nginxinc/nginx-unprivileged:1.27.3', portNumber: 8080 };
 
@@ -41,6 +42,50 @@ describe('image and family travel together', () => {
       .toThrow(/'family' is not an ImageFamily \(got "fedora"\)\. Use one of ImageFamily\.ALPINE, ImageFamily\.DEBIAN\./);
   });
 
+  test('a family that agrees with a known image is taken; the image reads as its reference', () => {
+    expect(DebugImage.of('debian:12', ImageFamily.DEBIAN).family).toBe(ImageFamily.DEBIAN);
+    expect(DebugImage.of('nicolaka/netshoot:v0.14', ImageFamily.ALPINE).family).toBe(ImageFamily.ALPINE);
+    expect(`${DebugImage.of('registry.example.com/team/debug:1.4')}`).toBe('registry.example.com/team/debug:1.4');
+  });
+
+  test.each<[string, unknown]>([
+    ['an uppercase repository', 'registry.example.com/team/Debug:1.4'],
+    ['a number (from JavaScript)', 42],
+    ['a reference of 256 characters', `registry.example.com/${'a'.repeat(233)}:1`],
+  ])('fails on %s, with the grammar and an example', (_case, reference) => {
+    expect(() => DebugImage.of(reference as string)).toThrow(new Error(`'image' is not a valid image reference (got ${JSON.stringify(reference)}). `
+      + "Use [registry/]repository:tag or ...@sha256:digest with a lowercase repository, for example 'registry.example.com/team/debug:1.4'."));
+  });
+
+  test('a reference of 255 characters is valid (the registries\' limit)', () => {
+    const reference = `registry.example.com/${'a'.repeat(232)}:1`;
+    expect(reference).toHaveLength(255);
+    expect(DebugImage.of(reference).reference).toBe(reference);
+  });
+
+  test.each<[string, boolean]>([
+    ['localhost:5000/team/debug', true], // the registry's port is not a tag
+    ['debian:latest', true],
+    ['localhost:5000/team/debug:1', false],
+    [`debian:latest@sha256:${'b'.repeat(64)}`, false], // a digest pins it, whatever the tag says
+  ])('a mutable tag is a warning: %s -> %s', (reference, warned) => {
+    const { warnings } = sidecar({ image: DebugImage.of(reference, ImageFamily.DEBIAN), tools: [DebugTool.CURL] });
+    expect(warnings).toEqual(warned ? [`test/web/Resource: 'debug.image' uses a mutable tag (latest or none): the sidecar can change under you between two Pod starts (got "${reference}"). Pin a version tag or a digest.`] : []);
+  });
+
+  test.each([
+    ['debian:12', 'docker.io/library/debian'],
+    ['my.debian:1', 'docker.io/library/my.debian'], // a dot makes a registry only before a slash
+    ['team/debug:1', 'docker.io/team/debug'],
+    ['localhost/debian:12', 'localhost/debian'],
+    ['localhost:5000/debug', 'localhost:5000/debug'],
+    ['registry.example.com:5000/team/debug:1.4', 'registry.example.com:5000/team/debug'],
+    ['index.docker.io/library/alpine:3.20', 'docker.io/library/alpine'],
+    [`team/debug@sha256:${'b'.repeat(64)}`, 'docker.io/team/debug'],
+  ])('the repository of %s, as Docker normalizes it: %s', (reference, repository) => {
+    expect(repositoryOf(reference)).toBe(repository);
+  });
+
   test('fails on a string where a DebugImage is expected (from JavaScript)', () => {
     expect(() => sidecar({ image: 'registry.example.com/debug:1' as unknown as DebugImage }))
       .toThrow(/'debug.image' is not a DebugImage \(got "registry.example.com\/debug:1"\)\. Pass DebugImage\.of\(/);
@@ -77,19 +122,21 @@ describe('privileges follow the image family', () => {
 });
 
 describe('DebugImage.recipe: a minimal image for exactly the tools', () => {
-  const debian = DebugImage.recipe({ tools: [DebugTool.TCPDUMP, DebugTool.STRACE, DebugTool.DIG], family: ImageFamily.DEBIAN });
+  // Written inside each test, not once for the describe block: Stryker's per-test coverage counts
+  // only what a test runs, so a recipe written at load time would test no mutant.
+  const debian = () => DebugImage.recipe({ tools: [DebugTool.TCPDUMP, DebugTool.STRACE, DebugTool.DIG], family: ImageFamily.DEBIAN });
 
   test('installs exactly the tools\' Debian packages (and getcap/setcap) on the pinned base', () => {
-    expect(debian).toMatch(/^FROM docker\.io\/library\/debian:12\.8-slim$/m);
-    expect(debian).toMatch(/apt-get install -y --no-install-recommends bind9-dnsutils libcap2-bin strace tcpdump \\$/m);
+    expect(debian()).toMatch(/^FROM docker\.io\/library\/debian:12\.8-slim$/m);
+    expect(debian()).toMatch(/apt-get install -y --no-install-recommends bind9-dnsutils libcap2-bin strace tcpdump \\$/m);
   });
 
   test('keeps only the file capabilities the derived set covers, strips setuid bits, keeps /bin/sh', () => {
-    expect(debian).toMatch(/# The sidecar's derived capabilities for these tools: NET_RAW, SETGID, SETUID, SYS_PTRACE\./);
-    expect(debian).toContain('case " NET_RAW SETGID SETUID SYS_PTRACE " in');
-    expect(debian).toContain('find / -xdev -type f -perm /6000 -exec chmod ug-s {} +');
-    expect(debian).toContain('test -x /bin/sh');
-    expect(debian).toMatch(/^USER 0$/m);
+    expect(debian()).toMatch(/# The sidecar's derived capabilities for these tools: NET_RAW, SETGID, SETUID, SYS_PTRACE\./);
+    expect(debian()).toContain('case " NET_RAW SETGID SETUID SYS_PTRACE " in');
+    expect(debian()).toContain('find / -xdev -type f -perm /6000 -exec chmod ug-s {} +');
+    expect(debian()).toContain('test -x /bin/sh');
+    expect(debian()).toMatch(/^USER 0$/m);
   });
 
   test('a non-root default user when no tool needs root', () => {
@@ -117,9 +164,46 @@ describe('DebugImage.recipe: a minimal image for exactly the tools', () => {
 
   test('the full style is the default, and RecipeStyle.FULL writes the same text', () => {
     const options = { tools: [DebugTool.TCPDUMP, DebugTool.STRACE, DebugTool.DIG], family: ImageFamily.DEBIAN };
-    expect(DebugImage.recipe({ ...options, style: RecipeStyle.FULL })).toBe(debian);
-    expect(debian).not.toMatch(/FROM scratch/);
-    expect(debian.match(/^FROM /gm)).toHaveLength(1);
+    expect(DebugImage.recipe({ ...options, style: RecipeStyle.FULL })).toBe(debian());
+    expect(debian()).not.toMatch(/FROM scratch/);
+    expect(debian().match(/^FROM /gm)).toHaveLength(1);
+  });
+
+  test('the header names the tools, the family and the derived capabilities (none when none)', () => {
+    expect(debian().split('\n').slice(0, 2)).toEqual([
+      '# Generated by cdk8s-debuggable: DebugImage.recipe for tcpdump, strace, dig (debian family).',
+      "# The sidecar's derived capabilities for these tools: NET_RAW, SETGID, SETUID, SYS_PTRACE.",
+    ]);
+    expect(DebugImage.recipe({ tools: [DebugTool.CURL, DebugTool.DIG], family: ImageFamily.ALPINE }))
+      .toMatch(/^# The sidecar's derived capabilities for these tools: none\.$/m);
+  });
+
+  test('comments say why: before the hardening step, and before USER whether the tools need root', () => {
+    const lineBefore = (text: string, line: RegExp) => text.split('\n')[text.split('\n').findIndex(l => line.test(l)) - 1];
+    expect(lineBefore(debian(), /^RUN find /)).toBe('# No setuid binary, and no file capability beyond the derived ones; /bin/sh stays for the keep-alive.');
+    expect(lineBefore(debian(), /^USER /)).toBe('# These tools need root (capabilities only take effect for user 0 in Kubernetes).');
+    expect(lineBefore(DebugImage.recipe({ tools: [DebugTool.DIG], family: ImageFamily.DEBIAN }), /^USER /)).toBe('# No tool needs root.');
+  });
+
+  test.each<[string, () => unknown, string]>([
+    ['no options', () => DebugImage.recipe(undefined as any),
+      "'options' is not an object (got undefined). Pass { tools: [DebugTool.TCPDUMP], family: ImageFamily.DEBIAN }."],
+    ['no tools', () => DebugImage.recipe({ family: ImageFamily.DEBIAN } as any),
+      "'tools' must name at least one tool (got undefined). Pass a list of DebugTool members, such as [DebugTool.TCPDUMP]."],
+    ['a tool name for a list', () => DebugImage.recipe({ tools: 'tcpdump' as any, family: ImageFamily.DEBIAN }),
+      '\'tools\' is not a list (got "tcpdump"). Pass a list of DebugTool members, such as [DebugTool.TCPDUMP].'],
+    ['a tool name for a tool', () => DebugImage.recipe({ tools: ['tcpdump' as any], family: ImageFamily.DEBIAN }),
+      '\'tools[0]\' is not a DebugTool (got "tcpdump"). Pass a list of DebugTool members, such as [DebugTool.TCPDUMP].'],
+    ['a hole in the list', () => DebugImage.recipe({ tools: [undefined as any], family: ImageFamily.DEBIAN }),
+      "'tools[0]' is not a DebugTool (got undefined). Pass a list of DebugTool members, such as [DebugTool.TCPDUMP]."],
+    ['no family', () => DebugImage.recipe({ tools: [DebugTool.CURL] } as any),
+      "'family' is required: package names differ per family (got undefined). Pass ImageFamily.DEBIAN or ImageFamily.ALPINE."],
+    ['a family the library does not know', () => DebugImage.recipe({ tools: [DebugTool.CURL], family: 'fedora' as ImageFamily }),
+      '\'family\' is not an ImageFamily (got "fedora"). Use one of ImageFamily.ALPINE, ImageFamily.DEBIAN.'],
+    ['an uppercase base image', () => DebugImage.recipe({ tools: [DebugTool.CURL], family: ImageFamily.DEBIAN, baseImage: 'Debian:12' }),
+      '\'baseImage\' is not a valid image reference (got "Debian:12"). Use [registry/]repository:tag or ...@sha256:digest with a lowercase repository, for example \'docker.io/library/debian:12.8-slim\'.'],
+  ])('fails on %s, with a message that says what to pass', (_case, call, message) => {
+    expect(call).toThrow(new Error(message));
   });
 
   test("Debian's curl gets the CA certificates (with --no-install-recommends it would have none)", () => {
@@ -130,10 +214,13 @@ describe('DebugImage.recipe: a minimal image for exactly the tools', () => {
 
 describe('DebugImage.recipe with RecipeStyle.MINIMAL: the tools\' files FROM scratch', () => {
   const SEED = [DebugTool.TCPDUMP, DebugTool.STRACE, DebugTool.DIG];
-  const minimal = DebugImage.recipe({ tools: SEED, family: ImageFamily.DEBIAN, style: RecipeStyle.MINIMAL });
-  const stages = minimal.split(/^(?=FROM )/m);
+  // Inside each test (see above): Stryker's per-test coverage.
+  const minimalText = () => DebugImage.recipe({ tools: SEED, family: ImageFamily.DEBIAN, style: RecipeStyle.MINIMAL });
+  const minimalStages = () => minimalText().split(/^(?=FROM )/m);
 
   test('two stages: a builder on the family\'s pinned base, and the image FROM scratch', () => {
+    const minimal = minimalText();
+    const stages = minimal.split(/^(?=FROM )/m);
     expect(minimal.match(/^FROM .*$/gm)).toEqual(['FROM docker.io/library/debian:12.8-slim AS builder', 'FROM scratch']);
     expect(stages).toHaveLength(3); // the header comment, the builder, the image
     expect(stages[2]).toMatch(/^COPY --from=builder \/minimal\/ \/$/m);
@@ -143,49 +230,59 @@ describe('DebugImage.recipe with RecipeStyle.MINIMAL: the tools\' files FROM scr
   });
 
   test('the header says the family, and so the capabilities, are the builder\'s', () => {
-    expect(stages[0]).toContain('# Generated by cdk8s-debuggable: DebugImage.recipe (minimal style) for tcpdump, strace, dig (debian family).');
-    expect(stages[0]).toContain("DebugImage.of('<registry>/<name>:<tag>', ImageFamily.DEBIAN)");
-    expect(stages[0]).toMatch(/derived capabilities for these tools\n# in that family: NET_RAW, SETGID, SETUID, SYS_PTRACE\./);
+    const stages = minimalStages();
+    expect(stages[0]).toBe([
+      '# Generated by cdk8s-debuggable: DebugImage.recipe (minimal style) for tcpdump, strace, dig (debian family).',
+      "# The image holds the debian builder's binaries, so it is of the debian family: use it as",
+      "# DebugImage.of('<registry>/<name>:<tag>', ImageFamily.DEBIAN). The sidecar's derived capabilities for these tools",
+      '# in that family: NET_RAW, SETGID, SETUID, SYS_PTRACE.',
+      '',
+    ].join('\n'));
     expect(stages[2]).toMatch(/^LABEL io\.github\.cdk8s-debuggable\.image-family="debian"$/m);
   });
 
   test('the builder installs the tools\' packages, a static shell and busybox, netbase, and getcap', () => {
+    const stages = minimalStages();
     expect(stages[1]).toMatch(/^RUN cp \/etc\/passwd \/tmp\/passwd\.base && cp \/etc\/group \/tmp\/group\.base$/m);
     expect(stages[1]).toMatch(/--no-install-recommends bind9-dnsutils busybox-static libcap2-bin mksh netbase strace tcpdump \\$/m);
   });
 
-  test('copies each declared binary, and the libraries the dynamic loader lists (ldd) for every ELF file', () => {
-    expect(stages[1]).toMatch(/^ {4}for w in tcpdump strace dig nslookup host; do \\$/m);
-    expect(stages[1]).toContain('w=$(command -v "$w") || { echo "minimal image: no program $w in the builder" >&2; exit 1; }');
-    expect(stages[1]).toContain('if ldd "$f" 2>/dev/null | grep -q "not found"; then');
-    expect(stages[1]).toContain("for l in $(ldd \"$f\" 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\\//) print $i }'); do put \"$l\"; done");
-    // symlinks on the way (merged /usr, alternatives, the loader's name) are kept as symlinks
-    expect(stages[1]).toContain('l=$(readlink "$p"); ln -s "$l" "$out$p"');
-    expect(stages[1]).toContain('if [ -L "/$d" ]; then t=$(realpath "/$d"); mkdir -p "$out$t"; ln -s "${t#/}" "$out/$d"; fi');
-  });
-
-  test('the files the tools read: passwd and group entries (root, 65534, users the packages added), services, protocols, nsswitch.conf', () => {
-    expect(stages[1]).toContain("awk -F: 'NR == FNR { base[$1]; next } !($1 in base) || $3 == 0 || $3 == 65534' /tmp/passwd.base /etc/passwd > \"$out/etc/passwd\"");
-    expect(stages[1]).toContain('/tmp/group.base /etc/group > "$out/etc/group"');
-    expect(stages[1]).toContain('for f in /etc/nsswitch.conf /etc/host.conf /etc/services /etc/protocols; do if [ -e "$f" ]; then put "$f"; fi; done');
+  // What the builder's scripts do (copy the programs, their libraries and links, write /etc,
+  // strip setuid bits and capabilities) is run, not read, in test/image-recipe-shell.test.ts.
+  test('copies each declared binary, in the order the tools declare them, each once', () => {
+    expect(minimalStages()[1]).toMatch(/^ {4}for w in tcpdump strace dig nslookup host; do \\$/m);
     const curl = DebugImage.recipe({ tools: [DebugTool.CURL], family: ImageFamily.DEBIAN, style: RecipeStyle.MINIMAL });
     expect(curl).toMatch(/for w in curl \/etc\/ssl\/certs\/ca-certificates\.crt; do/);
+    const dumper = DebugTool.custom({ name: 'dumper', packages: ['tcpdump'], binaries: ['tcpdump', '/usr/share/doc/tcpdump'] });
+    expect(DebugImage.recipe({ tools: [DebugTool.TCPDUMP, dumper], family: ImageFamily.DEBIAN, style: RecipeStyle.MINIMAL }))
+      .toMatch(/for w in tcpdump \/usr\/share\/doc\/tcpdump; do/);
+  });
+
+  test('comments say why: before the copy step, the hardening step, and USER', () => {
+    const lines = minimalText().split('\n');
+    const lineBefore = (line: RegExp) => lines[lines.findIndex(l => line.test(l)) - 1];
+    expect(lineBefore(/^RUN set -eu; /)).toBe("# /minimal gets the tools' files, the libraries the loader lists for them, a few /etc files, a static sh and sleep.");
+    expect(lineBefore(/^RUN find /)).toBe('# No setuid binary, and no file capability beyond the derived ones (copies carry none).');
+    expect(lineBefore(/^USER /)).toBe('# These tools need root (capabilities only take effect for user 0 in Kubernetes).');
+    const dig = DebugImage.recipe({ tools: [DebugTool.DIG], family: ImageFamily.DEBIAN, style: RecipeStyle.MINIMAL }).split('\n');
+    expect(dig[dig.findIndex(l => l.startsWith('USER '))]).toBe('USER 65534:65534');
+    expect(dig[dig.findIndex(l => l.startsWith('USER ')) - 1]).toBe('# No tool needs root.');
   });
 
   test('a static shell for the keep-alive: mksh-static as sh, busybox as sleep (Debian)', () => {
+    const stages = minimalStages();
     expect(stages[1]).toContain('cp -p "$(realpath /bin/busybox)" "$bin/busybox"; ln -s busybox "$bin/sleep"');
     expect(stages[1]).toContain('cp -p "$(realpath /bin/mksh-static)" "$bin/sh"');
     expect(stages[2]).toMatch(/^ENV PATH=\/usr\/local\/sbin:\/usr\/local\/bin:\/usr\/sbin:\/usr\/bin:\/sbin:\/bin$/m);
+    expect(stages[2]).toMatch(/^CMD \["\/bin\/sh"\]$/m);
   });
 
-  test('no setuid bit and no file capability beyond the derived ones, checked on the copied tree', () => {
-    expect(stages[1]).toContain('RUN find /minimal -xdev -type f -perm /6000 -exec chmod ug-s {} +');
-    expect(stages[1]).toContain(' && getcap -r /minimal 2>/dev/null | while read -r file rest; do');
-    expect(stages[1]).toContain('case " NET_RAW SETGID SETUID SYS_PTRACE " in');
-    expect(stages[1]).toContain(' && test -x /minimal/bin/sh');
+  test('no file capability beyond the derived ones: the list the hardening step keeps', () => {
+    expect(minimalStages()[1]).toContain('case " NET_RAW SETGID SETUID SYS_PTRACE " in');
   });
 
   test('USER as derived: 0 when a tool needs capabilities, 65534 otherwise', () => {
+    const stages = minimalStages();
     expect(stages[2]).toMatch(/^USER 0$/m);
     const dig = DebugImage.recipe({ tools: [DebugTool.DIG], family: ImageFamily.DEBIAN, style: RecipeStyle.MINIMAL });
     expect(dig).toMatch(/^USER 65534:65534$/m);
@@ -241,7 +338,8 @@ describe('DebugImage.recipe with RecipeStyle.MINIMAL: the tools\' files FROM scr
     for (const bad of ['psql; rm -rf /', 'bin/psql', '$(id)', '/usr/bin/ps ql', "'psql'", '']) {
       const t = DebugTool.custom({ name: 'x', packages: ['x'], binaries: [bad] });
       expect(() => DebugImage.recipe({ tools: [t], family: ImageFamily.DEBIAN, style: RecipeStyle.MINIMAL }))
-        .toThrow(/'tools\[0\] \(x\) binaries\[0\]' is neither a program name nor an absolute path/);
+        .toThrow(new Error(`'tools[0] (x) binaries[0]' is neither a program name nor an absolute path (got ${JSON.stringify(bad)}). `
+          + "Name a program on the builder's PATH ('psql') or an absolute path ('/usr/share/nmap', wildcards allowed); no spaces or quotes."));
     }
     expect(() => DebugTool.custom({ name: 'x', binaries: [42 as any] })).toThrow(/'props\.binaries\[0\]' is not a string/);
     expect(() => DebugImage.recipe({ tools: [DebugTool.CURL], family: ImageFamily.DEBIAN, style: 'tiny' as RecipeStyle }))

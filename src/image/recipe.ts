@@ -98,7 +98,7 @@ function assemble(wanted: string[], shell: string, busybox: string): string {
     '  done',
     '}',
     `for w in ${wanted.join(' ')}; do`,
-    '  case "$w" in /*) ;; *) w=$(command -v "$w") || { echo "minimal image: no program $w in the builder" >&2; exit 1; } ;; esac',
+    '  case "$w" in /*) ;; *) p=$(command -v "$w") || { echo "minimal image: no program $w in the builder" >&2; exit 1; }; w=$p ;; esac',
     '  if [ ! -e "$w" ]; then echo "minimal image: $w is not in the builder" >&2; exit 1; fi',
     '  put "$w"',
     'done',

