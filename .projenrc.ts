@@ -17,7 +17,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // projen has no cdk8s-plus version option for libraries: a peer, never bundled.
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
   // cdk8s-plus-28 and 33: attach and attachAll are tested on workloads of the most used and the newest cdk8s-plus too.
-  devDeps: ['cdk8s-plus-27@2.9.5', 'cdk8s-plus-28@2.5.6', 'cdk8s-plus-33@2.5.57', 'cdk8s-cli@2.207.60', 'fast-check@^3', 'yaml@^2'],
+  devDeps: ['cdk8s-plus-27@2.9.5', 'cdk8s-plus-28@2.5.6', 'cdk8s-plus-33@2.5.57', 'cdk8s-cli@2.207.60', 'fast-check@^3', 'yaml@^2',
+    // Mutation testing (test:mutation); 9.x is the last line that runs on Node 20.
+    '@stryker-mutator/core@9.6.1', '@stryker-mutator/jest-runner@9.6.1', 'mutation-testing-metrics@3.7.3'],
   // `cdk8s-debuggable kubectl-debug <workload> --pod <pod>` after cdk8s synth (src/cli/main.ts).
   bin: { 'cdk8s-debuggable': 'lib/cli/main.js' },
   jsiiVersion: '~6.0.0',
@@ -54,6 +56,9 @@ project.gitignore.exclude(
   '/test/e2e/.podman/',
   '/test/pss-oracle/bin/',
   '/bench/out/',
+  '/.stryker-tmp/',
+  '/.mutation-test-map.jsonl',
+  '/reports/',
 );
 
 // The test task: no --passWithNoTests (a run that finds no test must fail), and
@@ -112,6 +117,13 @@ bench.exec('node bench/out/bench/run.js', { receiveArgs: true });
 const profile = project.addTask('bench:profile', { description: 'CPU profile summary of the benchmark variants' });
 profile.exec('tsc -p bench/tsconfig.json');
 profile.exec('node bench/out/bench/profile.js', { receiveArgs: true });
+
+// Mutation testing (docs/testing.md#mutation-score): the fast jest suites against mutants of src/.
+// Incremental: only the mutants of code or tests changed since test/mutation/incremental.json are re-run.
+const mutation = project.addTask('test:mutation', {
+  description: 'StrykerJS over src/ (cli/ excepted) with the fast jest suites; incremental from test/mutation/incremental.json; fails when a folder of src/ scores under 85% (args: --force re-tests every mutant, --write-docs writes docs/mutation-score.md).',
+});
+mutation.exec('node test/mutation/run.mjs', { receiveArgs: true });
 
 project.addTask('synth:examples', {
   description: 'Synthesize every example app into examples/<name>/dist (debug off and on where it toggles).',

@@ -4,7 +4,8 @@ import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 
 const ROOT = path.join(__dirname, '..', '..');
-const PYTHON = path.join(ROOT, '.tools', 'venv', 'bin', 'python');
+// Mutation testing runs in a sandbox copy without .tools/ (test/mutation/jest.config.js).
+const PYTHON = path.join(process.env.CDK8S_DEBUGGABLE_TEST_TOOLS ?? path.join(ROOT, '.tools'), 'venv', 'bin', 'python');
 const collected: any[] = [];
 
 /** Synthesizes a chart (running its validations) and keeps the output for the schema check. */
