@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { DebugAccess, DebugAccessProps } from '../src';
+import { errorOf } from './support/errors';
 import { only, validateSchema } from './support/manifests';
 
 /*
@@ -160,15 +161,6 @@ describe('DebugAccess: bad input fails with the field, the value and the fix', (
   });
 });
 
-/** The message of the error fn throws, whole (toThrow(string) only checks a part). */
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('did not throw');
-}
 
 describe('DebugAccess: subjects', () => {
   test('service accounts of the same name in different namespaces are two subjects', () => {

@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { Capability, DebugGuard, DebugGuardProps, DebugSidecar, KubernetesVersion } from '../src';
+import { errorOf } from './support/errors';
 import { only, validateSchema, withEnv } from './support/manifests';
 import { BASELINE_ADDABLE_CAPABILITIES } from '../src/pod-security/evaluator/checks-baseline';
 
@@ -174,15 +175,6 @@ describe('DebugGuard: bad input fails with the field, the value and the fix', ()
   });
 });
 
-/** The message of the error fn throws, whole (toThrow(string) only checks a part). */
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('did not throw');
-}
 
 /**
  * What the API server shows for a messageExpression, for the form the policy

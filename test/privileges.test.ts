@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import {
   Capability, DebugImage, DebuggableDeployment, DebugOptions, DebugProfile, DebugTool, ImageFamily, PodSecurity, PodSecurityLevel,
 } from '../src';
+import { errorOf } from './support/errors';
 import { containerNamed, everyManifestPassesTheSchema, only, podSpecOf, synth } from './support/manifests';
 
 const APP = { image: 'nginxinc/nginx-unprivileged:1.27.3', portNumber: 8080 };
@@ -154,15 +155,6 @@ describe('explicit security context', () => {
   });
 });
 
-/** The message of the error `fn` throws (fails the test when it throws none). */
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error, got none');
-}
 
 /** The error a user gets for these debug options, when the workload is defined. */
 function refusal(debug: Record<string, unknown>): string {
