@@ -70,6 +70,8 @@ const testTools = project.addTask('test:tools', {
 project.testTask.reset();
 project.testTask.spawn(testTools);
 project.testTask.exec('jest', { receiveArgs: true });
+// ts-jest only transpiles (isolatedModules): the test files' types are checked here.
+project.testTask.exec('tsc --noEmit -p test/tsconfig.json');
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
 
 project.addTask('test:e2e', {

@@ -50,7 +50,7 @@ const SIDECAR_CONTEXTS: Array<[string, DebugSecurityContext | undefined]> = [
 
 /** The application side: kplus props plus JSON patches on the pod spec for what cdk8s-plus-27 cannot say (seccomp). */
 interface AppVariant {
-  readonly props: Partial<kplus.DeploymentProps>;
+  readonly props: Partial<kplus.AbstractPodProps>;
   readonly patches?: Array<[string, unknown]>;
 }
 const RESTRICTED_CONTAINER: kplus.ContainerProps = { ...APP, securityContext: { user: 101, group: 101, capabilities: { drop: [ALL] } } };
