@@ -31,9 +31,11 @@ const MINORS = new Map<string, number | undefined>();
  */
 export function minorOf(version: string): number | undefined {
   if (version === LATEST) return NEWEST_KNOWN_MINOR;
+  // Stryker disable next-line ConditionalExpression: a cache of a pure function: skipping it recomputes the same answer
   if (MINORS.has(version)) return MINORS.get(version);
   const match = typeof version === 'string' ? VERSION.exec(version) : null;
   const minor = match === null ? undefined : Math.min(Number(match[1]), NEWEST_KNOWN_MINOR);
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,StringLiteral: whether and how much to cache changes memory, not answers (a non-string is never a version)
   if (typeof version === 'string' && MINORS.size < 1000) MINORS.set(version, minor);
   return minor;
 }
@@ -49,6 +51,7 @@ export function checkVersion(field: string, value: unknown): string {
   const minor = Number(match[1]);
   if (minor < OLDEST_KNOWN_MINOR || minor > NEWEST_KNOWN_MINOR) {
     return fail(field, value, `is not a Pod Security policy version this library knows (v1.${OLDEST_KNOWN_MINOR} to ${LATEST_VERSION}, or latest)`,
+      // Stryker disable next-line EqualityOperator: minor is here < OLDEST_KNOWN_MINOR or > NEWEST_KNOWN_MINOR, so > and >= agree
       minor > NEWEST_KNOWN_MINOR ? `Use '${LATEST_VERSION}' or 'latest' until a release of cdk8s-debuggable knows v1.${minor}.`
         : `Kubernetes 1.${minor} is out of support; use 'v1.${OLDEST_KNOWN_MINOR}' or later.`);
   }
@@ -73,5 +76,5 @@ export function versionOfLabel(value: string): { readonly version: string; reado
  */
 export function evaluatedBy(version: string, cluster: string | undefined): string {
   if (cluster === undefined) return version;
-  return minorOf(version)! > minorOf(cluster)! || version === LATEST ? cluster : version;
+  return minorOf(version)! >= minorOf(cluster)! ? cluster : version;
 }

@@ -98,9 +98,11 @@ export function checksAt(level: PodSecurityLevel, minor: number): Selected {
   if (checks === undefined) {
     const inForce = CHECKS.flatMap(c => {
       const version = [...c.versions].reverse().find(v => v.since <= at);
+      // Stryker disable next-line ArrayDeclaration: an element that is not a check (no level, no id) is dropped by the level filters and overrides no id
       return version === undefined ? [] : [{ id: c.id, level: c.level, run: version.run, overrides: version.overrides ?? [] }];
     });
     const overridden = new Set(inForce.filter(c => c.level === RL).flatMap(c => c.overrides));
+    // Stryker disable next-line EqualityOperator: ids are unique (< and <= agree), and V8's sort only asks whether compare(a, b) < 0 (so 1 and 0 agree)
     const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     const baseline = inForce.filter(c => c.level === BL).sort(byId);
     const restricted = inForce.filter(c => c.level === RL).sort(byId);
