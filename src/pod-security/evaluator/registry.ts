@@ -86,30 +86,31 @@ type Selected = ReadonlyArray<{ readonly id: string; readonly run: CheckFn }>;
 const selected: Record<string, Selected[]> = {};
 
 /**
- * The checks that evaluating `level` at 1.`minor` runs, in the official
- * order: baseline ids sorted, then restricted ids sorted. Restricted runs
- * the restricted checks in force plus the baseline checks they do not
- * override. Empty for privileged.
+ * The checks of `table` that evaluating `level` at 1.`at` runs, in the
+ * official order: baseline ids sorted, then restricted ids sorted. Restricted
+ * runs the restricted checks in force plus the baseline checks they do not
+ * override. Empty for privileged. A pure function of its arguments, so that
+ * tests can give it a rearranged table.
  */
+export function selectChecks(table: readonly Check[], level: PodSecurityLevel, at: number): Selected {
+  const inForce = table.flatMap(c => {
+    const version = [...c.versions].reverse().find(v => v.since <= at);
+    // Stryker disable next-line ArrayDeclaration: an element that is not a check (no level, no id) is dropped by the level filters and overrides no id
+    return version === undefined ? [] : [{ id: c.id, level: c.level, run: version.run, overrides: version.overrides ?? [] }];
+  });
+  const overridden = new Set(inForce.filter(c => c.level === RL).flatMap(c => c.overrides));
+  // Stryker disable next-line EqualityOperator: ids are unique (< and <= agree), and V8's sort only asks whether compare(a, b) < 0 (so 1 and 0 agree)
+  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const baseline = inForce.filter(c => c.level === BL).sort(byId);
+  const restricted = inForce.filter(c => c.level === RL).sort(byId);
+  return (level === BL ? baseline
+    : level === RL ? [...baseline.filter(c => !overridden.has(c.id)), ...restricted]
+      : []).map(c => ({ id: c.id, run: c.run }));
+}
+
+/** The checks that evaluating `level` at 1.`minor` runs (selectChecks of the official table), computed once per level and version. */
 export function checksAt(level: PodSecurityLevel, minor: number): Selected {
   const at = Math.min(minor, NEWEST_RULES);
   const byLevel = selected[level] ??= [];
-  let checks = byLevel[at];
-  if (checks === undefined) {
-    const inForce = CHECKS.flatMap(c => {
-      const version = [...c.versions].reverse().find(v => v.since <= at);
-      // Stryker disable next-line ArrayDeclaration: an element that is not a check (no level, no id) is dropped by the level filters and overrides no id
-      return version === undefined ? [] : [{ id: c.id, level: c.level, run: version.run, overrides: version.overrides ?? [] }];
-    });
-    const overridden = new Set(inForce.filter(c => c.level === RL).flatMap(c => c.overrides));
-    // Stryker disable next-line EqualityOperator: ids are unique (< and <= agree), and V8's sort only asks whether compare(a, b) < 0 (so 1 and 0 agree)
-    const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-    const baseline = inForce.filter(c => c.level === BL).sort(byId);
-    const restricted = inForce.filter(c => c.level === RL).sort(byId);
-    checks = (level === BL ? baseline
-      : level === RL ? [...baseline.filter(c => !overridden.has(c.id)), ...restricted]
-        : []).map(c => ({ id: c.id, run: c.run }));
-    byLevel[at] = checks;
-  }
-  return checks;
+  return byLevel[at] ??= selectChecks(CHECKS, level, at);
 }
