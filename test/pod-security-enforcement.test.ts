@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DebuggableDeployment, DebugTool, PodSecurity, PodSecurityLevel } from '../src';
 import { errorOf } from './support/errors';
-import { everyManifestPassesTheSchema, only, synth } from './support/manifests';
+import { everyManifestPassesTheSchema, only, synth, synthErrors } from './support/manifests';
 import { APP } from './support/pod-security-apps';
 
 /** The fix every pod spec error gives. */
@@ -28,18 +28,6 @@ const CONTEXT_SOURCE = 'context cdk8s-debuggable/pod-security-enforce (PodSecuri
 /** A kplus app with a tcpdump sidecar (NET_RAW, beyond baseline). */
 function tcpdumpApp(scope: Construct, id = 'web', more: Partial<kplus.DeploymentProps> = {}): DebuggableDeployment {
   return new DebuggableDeployment(scope, id, { containers: [APP], ...more, debug: { enabled: true, tools: [DebugTool.TCPDUMP] } });
-}
-
-/** The validation errors of a synth, one line each; [] when it passes. */
-function synthErrors(chart: Chart): string[] {
-  try {
-    synth(chart);
-    return [];
-  } catch (e) {
-    const lines = (e as Error).message.split('\n').map(l => l.trim()).filter(l => l.startsWith('['));
-    if (lines.length === 0) throw e;
-    return lines;
-  }
 }
 
 /** An app with a chart 'cluster' holding `namespaces`, and a chart 'web' in namespace 'shop'. */

@@ -1,24 +1,8 @@
 import { App, Chart, Include, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DebuggableDeployment, DebugImage, DebugOptions, DebugProfile, DebugTool, ImageFamily, PodSecurity, PodSecurityLevel } from '../src';
-import { everyManifestPassesTheSchema, only, synth } from './support/manifests';
+import { everyManifestPassesTheSchema, only, synth, synthErrors } from './support/manifests';
 import { APP, restrictedApp, yamlFile } from './support/pod-security-apps';
-
-/**
- * Synthesizes the chart the way `cdk8s synth` does (which validates the whole
- * app) and returns the validation errors, one string each; [] when it passes.
- */
-function synthErrors(chart: Chart): string[] {
-  try {
-    Testing.synth(chart);
-    return [];
-  } catch (e) {
-    const text = (e as Error).message;
-    const lines = text.split('\n').map(l => l.trim()).filter(l => l.startsWith('['));
-    if (lines.length === 0) throw e;
-    return lines;
-  }
-}
 
 describe('a sidecar beyond the level its namespace enforces fails the synth, naming the tool and the capability', () => {
   test('declared by context: tcpdump needs NET_RAW, which baseline forbids; the message gives the ways out', () => {

@@ -15,6 +15,21 @@ export function synth(chart: Chart): any[] {
   return objects;
 }
 
+/**
+ * Synthesizes the chart the way `cdk8s synth` does (which validates the whole
+ * app) and returns the validation errors, one string each; [] when it passes.
+ */
+export function synthErrors(chart: Chart): string[] {
+  try {
+    synth(chart);
+    return [];
+  } catch (e) {
+    const lines = (e as Error).message.split('\n').map(l => l.trim()).filter(l => l.startsWith('['));
+    if (lines.length === 0) throw e;
+    return lines;
+  }
+}
+
 export interface SchemaProblem {
   readonly index: number;
   readonly kind: string;
