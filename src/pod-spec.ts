@@ -64,5 +64,7 @@ export function isObject(value: unknown): value is Record<string, any> {
 
 /** The names of a pod spec's regular and init containers. */
 export function containerNames(spec: any): string[] {
-  return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].map((c: any) => c.name);
+  // Not a list (`containers: {}` in a hand-written object) holds no names; the pod spec check at synth names the field.
+  const list = (value: unknown): any[] => (Array.isArray(value) ? value : []);
+  return [...list(spec?.containers), ...list(spec?.initContainers)].map((c: any) => c?.name);
 }

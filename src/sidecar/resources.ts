@@ -40,6 +40,8 @@ export function sizeQuantity(field: string, value: unknown): string {
   const size = value as Size;
   const mib = size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
   if (!(mib > 0)) return fail(field, mib, 'must be a positive size', fix);
+  // From 2^53 KiB on, a number prints in exponent form ("1e+21Mi"), which is no quantity the API server reads.
+  if (mib * 1024 > Number.MAX_SAFE_INTEGER) return fail(field, mib, 'is too large for a Kubernetes quantity', 'Use a size below 8 EiB.');
   return Number.isInteger(mib) ? `${mib}Mi` : `${Math.ceil(size.toKibibytes({ rounding: SizeRoundingBehavior.NONE }))}Ki`;
 }
 
