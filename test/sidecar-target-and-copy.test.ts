@@ -101,6 +101,8 @@ describe('the app container the debug container fits', () => {
 
 describe("the app's volumes", () => {
   const volumes = [{ name: 'data', emptyDir: {} }, { name: 'logs', emptyDir: {} }];
+  /** A pod spec with the volumes 'data' and 'logs', and an app container that mounts them so. */
+  const appMounting = (...volumeMounts: any[]) => ({ volumes, containers: [{ name: 'app', image: IMAGE, volumeMounts }] });
 
   test('a named volume the app container does not mount, when it mounts none', () => {
     expect(errorOf(() => attached({ volumes, containers: [{ name: 'app', image: IMAGE }] }, { appVolumes: { names: ['data'] } })
@@ -109,17 +111,7 @@ describe("the app's volumes", () => {
   });
 
   test('an ephemeral container may not mount a subPathExpr either: the message names each, and what was asked', () => {
-    const app = {
-      volumes,
-      containers: [{
-        name: 'app',
-        image: IMAGE,
-        volumeMounts: [
-          { name: 'data', mountPath: '/data' },
-          { name: 'logs', mountPath: '/var/log/app', subPathExpr: '$(POD_NAME)' },
-        ],
-      }],
-    };
+    const app = appMounting({ name: 'data', mountPath: '/data' }, { name: 'logs', mountPath: '/var/log/app', subPathExpr: '$(POD_NAME)' });
     expect(errorOf(() => attached(app, { appVolumes: {} }).sidecar.ephemeralContainer())).toBe(
       'test/web: \'debug.appVolumes\' mounts \'logs\' (subPath $(POD_NAME)), and an ephemeral container may not mount a subPath (the API server refuses it) (got "every volume"). Name only volumes the app mounts whole in \'debug.appVolumes.names\', or read the file through the app\'s root: /proc/<pid>/root/var/log/app (see docs/fitting-pods.md).');
     expect(errorOf(() => attached(app, { appVolumes: { names: ['logs'] } }).sidecar.ephemeralContainer())).toBe(
@@ -130,18 +122,11 @@ describe("the app's volumes", () => {
   });
 
   test('the sidecar and the copy carry subPath and subPathExpr as they are, and only the keys the app set', () => {
-    const app = {
-      volumes,
-      containers: [{
-        name: 'app',
-        image: IMAGE,
-        volumeMounts: [
-          { name: 'data', mountPath: '/data' },
-          { name: 'data', mountPath: '/etc/app.yaml', subPath: 'app.yaml', readOnly: true },
-          { name: 'logs', mountPath: '/var/log/app', subPathExpr: '$(POD_NAME)', readOnly: false },
-        ],
-      }],
-    };
+    const app = appMounting(
+      { name: 'data', mountPath: '/data' },
+      { name: 'data', mountPath: '/etc/app.yaml', subPath: 'app.yaml', readOnly: true },
+      { name: 'logs', mountPath: '/var/log/app', subPathExpr: '$(POD_NAME)', readOnly: false },
+    );
     // WHEN the app's volumes are mounted as the app mounts them (readOnly: false)
     const { synth, sidecar } = attached(app, { enabled: true, appVolumes: { readOnly: false } });
     const expected = [
@@ -157,7 +142,7 @@ describe("the app's volumes", () => {
   });
 
   test('the ephemeral container\'s mounts have only the keys the app set', () => {
-    const app = { volumes, containers: [{ name: 'app', image: IMAGE, volumeMounts: [{ name: 'data', mountPath: '/data' }] }] };
+    const app = appMounting({ name: 'data', mountPath: '/data' });
     expect(attached(app, { appVolumes: { readOnly: false } }).sidecar.ephemeralContainer().volumeMounts)
       .toStrictEqual([{ mountPath: '/app/data', name: 'data' }]);
   });

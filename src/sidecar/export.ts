@@ -27,13 +27,14 @@ interface Exportable {
  */
 const ASKED = new Map<string, Exportable[]>();
 
+/** The answer to one request: the `kubectl debug` command of the one sidecar it names, or an error to show. */
 function answer(request: any, sidecars: Exportable[]): unknown {
   const matches = sidecars.filter(s => workloadNames(s.workload).includes(request.workload));
   const known = sidecars.map(s => `${s.workload.kind} ${s.workload.name} (${s.workload.node.path})`);
   if (matches.length !== 1) {
     return {
       error: matches.length === 0
-        ? `no workload with a debug sidecar is named '${request.workload}'. Workloads with one: ${known.join(', ') || 'none'}.`
+        ? `no workload with a debug sidecar is named '${request.workload}'. Workloads with one: ${known.join(', ')}.`
         : `'${request.workload}' names ${matches.length} workloads (${matches.map(s => s.workload.node.path).join(', ')}); give the construct path.`,
     };
   }
@@ -56,8 +57,18 @@ export function exportOnRequest(sidecar: Exportable): void {
     return;
   }
   ASKED.set(raw, [sidecar]);
-  process.on('exit', () => {
-    const request = JSON.parse(raw);
-    writeFileSync(request.out, JSON.stringify(answer(request, ASKED.get(raw)!)));
-  });
+  process.on('exit', () => answerRequest(raw));
+}
+
+/**
+ * Writes the answer to the request `raw` into the file it names, once, and
+ * forgets its sidecars. The app's process calls it at exit; a test may call
+ * it earlier, after its app is complete.
+ */
+export function answerRequest(raw: string): void {
+  const sidecars = ASKED.get(raw);
+  if (sidecars === undefined) return;
+  ASKED.delete(raw);
+  const request = JSON.parse(raw);
+  writeFileSync(request.out, JSON.stringify(answer(request, sidecars)));
 }
