@@ -27,7 +27,7 @@ export enum DebugToggleSource {
 
 function parseBoolean(source: string, raw: unknown): boolean | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw === 'boolean') return raw;
+  // A boolean reads as its own word ('true', 'false').
   const word = String(raw).trim().toLowerCase();
   if (TRUE_WORDS.includes(word)) return true;
   if (FALSE_WORDS.includes(word)) return false;
@@ -35,7 +35,7 @@ function parseBoolean(source: string, raw: unknown): boolean | undefined {
 }
 
 function isProduction(name: unknown): boolean {
-  return name !== undefined && name !== null && PRODUCTION_WORDS.includes(String(name).trim().toLowerCase());
+  return typeof name === 'string' && PRODUCTION_WORDS.includes(name.trim().toLowerCase());
 }
 
 /**

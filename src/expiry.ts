@@ -18,14 +18,14 @@ const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{
 /** Milliseconds since the epoch of an ISO 8601 date (midnight UTC) or date-time with a zone; the error names `field`. */
 export function parseInstant(field: string, value: unknown, fix: string): number {
   const match = typeof value === 'string' ? ISO_8601.exec(value.trim()) : null;
-  // Date.parse rolls 2026-02-30 over to March 2: a day or hour that does not exist is refused here.
-  const [y, m, d, h] = match === null ? [] : [1, 2, 3, 4].map(i => Number(match[i] ?? 0));
-  const exists = match !== null && new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d && m >= 1 && m <= 12 && h <= 23;
-  const time = exists ? Date.parse(match![4] === undefined ? `${match![0]}T00:00:00Z` : match![0]) : NaN;
-  if (Number.isNaN(time)) {
-    return fail(field, value, 'is not an ISO 8601 date', fix);
+  if (match !== null) {
+    // Date.parse refuses month 13 and hour 25, but rolls 2026-02-30 over to March 2 and T24:00 to the next day: those are refused here.
+    // A date alone is read as midnight UTC (ECMA-262's date-only form).
+    const [y, m, d, h] = [1, 2, 3, 4].map(i => Number(match[i] ?? 0));
+    const time = Date.parse(match[0]);
+    if (!Number.isNaN(time) && new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d && h <= 23) return time;
   }
-  return time;
+  return fail(field, value, 'is not an ISO 8601 date', fix);
 }
 
 /** The time synth runs at, as the app declares it: context, then environment variable, then the clock. */

@@ -38,7 +38,7 @@ export function metadataPathOf(specPath: string): string | undefined {
 
 /** Reads a JSON pointer (RFC 6901); undefined where the path does not exist. */
 export function pointer(json: any, path: string): any {
-  if (path === '') return json;
+  // '' (the whole document) splits into no keys.
   return path.split('/').slice(1).reduce((node, key) => (node == null ? undefined : node[key.replace(/~1/g, '/').replace(/~0/g, '~')]), json);
 }
 

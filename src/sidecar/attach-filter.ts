@@ -11,7 +11,7 @@ export function checkFilter(filter: WorkloadFilter): WorkloadFilter {
   const known = Object.keys(POD_SPEC_PATHS);
   const kinds = optionalArray('kinds', filter.kinds, 'Pass a list of kinds such as [\'Deployment\'].', (field, v) => {
     const kind = optionalString(field, v, `Use one of ${known.join(', ')}.`);
-    if (kind === undefined || !known.includes(kind)) {
+    if (!known.includes(kind as string)) {
       const sameCase = known.find(k => k.toLowerCase() === String(kind).toLowerCase());
       fail(field, v, 'is not a kind with a pod template, so it can never match',
         sameCase ? `Write '${sameCase}' (kinds are case-sensitive).` : `Use one of ${known.join(', ')}; for a custom resource use DebugSidecar.attach with 'podSpecPath'.`);
@@ -30,8 +30,9 @@ export function checkFilter(filter: WorkloadFilter): WorkloadFilter {
  * and of the construct around it (the cdk8s-plus workload).
  */
 export function workloadNames(workload: ApiObject): string[] {
-  const around = workload.node.scope;
-  return [workload.name, workload.node.id, workload.node.path, ...(around === undefined ? [] : [around.node.id, around.node.path])];
+  // An ApiObject always has a scope: cdk8s requires a Chart above it.
+  const around = workload.node.scope!;
+  return [workload.name, workload.node.id, workload.node.path, around.node.id, around.node.path];
 }
 
 /** Whether a workload passes the filter. */

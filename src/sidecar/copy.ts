@@ -32,17 +32,19 @@ import { ResolvedDebug } from './resolve';
  */
 export const KUBECTL_COPY_MIN_VERSION = KubernetesVersion.V1_31;
 
-/** A copy of the pod spec as kubectl's copy leaves it (labels and probes dropped, processes shared), with the debug container added. */
-function copiedSpec(spec: any, container: any, app: string, sleepApp: boolean, pullSecrets: any[] | undefined): any {
+/**
+ * The copy as Pod Security sees it: the Pod's spec as kubectl's copy leaves
+ * it, probes dropped (the 1.34 checks read their host), with the debug
+ * container added. The rest the copy changes (processes shared, the app
+ * asleep, pull secrets) is no field Pod Security reads.
+ */
+function copiedSpec(spec: any, container: any): any {
   const containers = (spec.containers ?? []).map((c: any) => {
     const { livenessProbe: _l, readinessProbe: _r, startupProbe: _s, ...rest } = c;
-    if (!sleepApp || c.name !== app) return rest;
-    const { args: _a, ...withoutArgs } = rest;
-    return { ...withoutArgs, command: ['/bin/sh', '-c', KEEP_ALIVE_SCRIPT] };
+    return rest;
   });
   const { ephemeralContainers: _e, ...copy } = spec;
-  const withSecrets = pullSecrets === undefined ? {} : { imagePullSecrets: pullSecrets };
-  return { ...copy, containers: [...containers, container], shareProcessNamespace: true, ...withSecrets };
+  return { ...copy, containers: [...containers, container] };
 }
 
 /** The `kubectl debug --copy-to` command, the `--custom` file's content, and what Pod Security will say of the copy. */
@@ -83,7 +85,7 @@ export function kubectlDebugCopy(workload: ApiObject, podSpecPath: string, r: Re
     ...container.command,
   ];
 
-  const copy = copiedSpec(spec, container, app, sleepApp, pullSecrets);
+  const copy = copiedSpec(spec, container);
   // kubectl drops the Pod's labels and annotations in the copy.
   const metadata = {};
   const enforced = enforcedLevelOf(workload);

@@ -45,12 +45,12 @@ export function sizeQuantity(field: string, value: unknown): string {
   return Number.isInteger(mib) ? `${mib}Mi` : `${Math.ceil(size.toKibibytes({ rounding: SizeRoundingBehavior.NONE }))}Ki`;
 }
 
-/** Parses a quantity written by this file (m, Ki, Mi, Gi, or plain) into a number, to compare request and limit. */
+const UNITS: Record<string, number> = { m: 1e-3, Ki: 1024, Mi: 1024 ** 2 };
+
+/** Parses a quantity written by this file (m, Ki, Mi, or plain) into a number, to compare request and limit. */
 function magnitude(q: string): number {
-  const units: Record<string, number> = { m: 1e-3, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
-  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q);
-  if (!m) return NaN;
-  return parseFloat(m[1]) * (m[2] ? (units[m[2]] ?? NaN) : 1);
+  const unit = q.replace(/[0-9.]/g, '');
+  return parseFloat(q) * (unit === '' ? 1 : UNITS[unit]);
 }
 
 /** The sidecar's requests and limits: the defaults, with each quantity the user gave checked. */
