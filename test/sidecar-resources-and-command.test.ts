@@ -139,6 +139,8 @@ describe('debug.resources: what is refused, with the whole message', () => {
     const largest = 2 ** 43 - 1;
     // THEN the first is emitted as written, the others are refused with the field and the value
     expect(resourcesOf({ memory: { request: Size.mebibytes(1), limit: Size.mebibytes(largest) } }).limits.memory).toBe(`${largest}Mi`);
+    // AND the largest in KiB, 2^53 - 1, still prints as digits
+    expect(resourcesOf({ memory: { request: Size.mebibytes(1), limit: Size.kibibytes(2 ** 53 - 1) } }).limits.memory).toBe('9007199254740991Ki');
     for (const [mib, shown] of [[2 ** 43, '8796093022208'], [1e21, '1e+21'], [Infinity, 'Infinity']] as const) {
       expect(resourcesError({ memory: { limit: Size.mebibytes(mib) } }))
         .toBe(`'debug.resources.memory.limit' is too large for a Kubernetes quantity (got ${shown}). Use a size below 8 EiB.`);
