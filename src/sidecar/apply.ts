@@ -101,8 +101,8 @@ export function applyAtSynth(apiObject: ApiObject, path: string, r: ResolvedDebu
 
 /** Adds the debug record's labels and annotations to the pod (template) metadata at `metadataPath`, keys sorted as cdk8s writes them. */
 function recordOnPod(json: any, metadataPath: string, record: DebugRecord): void {
+  // An object: it holds the pod spec found at the sibling path.
   const parent = pointer(json, metadataPath.slice(0, metadataPath.lastIndexOf('/')));
-  if (!isObject(parent)) return;
   const metadata = isObject(parent.metadata) ? parent.metadata : {};
   metadata.labels = sorted({ ...metadata.labels, ...record.labels });
   metadata.annotations = sorted({ ...metadata.annotations, ...record.annotations });

@@ -81,7 +81,7 @@ export function planDebugContainer(workload: ApiObject, podSpecPath: string, r: 
   }
   const ttl = ttlSeconds(options.ttl);
   if (ttl !== undefined && !isDefaultKeepAlive(r.command)) {
-    fail('ttl', options.ttl?.toHumanString(), "needs the library's keep-alive command, and 'debug.command' replaces it",
+    fail('ttl', options.ttl!.toHumanString(), "needs the library's keep-alive command, and 'debug.command' replaces it",
       "Remove 'debug.command' to get a lifetime, or end your command yourself.", workload);
   }
   // The keep-alive that waits for the app needs the shared process namespace; an ephemeral container is removed with the Pod anyway.
@@ -105,7 +105,7 @@ export function planDebugContainer(workload: ApiObject, podSpecPath: string, r: 
  * running Pod's imagePullSecrets cannot change (kubernetes/kubernetes#127835).
  */
 function pullSecretAdvice(r: ResolvedDebug, spec: any): string | undefined {
-  const own: string[] = (Array.isArray(spec?.imagePullSecrets) ? spec.imagePullSecrets : []).map((s: any) => s?.name);
+  const own: string[] = (Array.isArray(spec.imagePullSecrets) ? spec.imagePullSecrets : []).map((s: any) => s?.name);
   const missing = r.imagePullSecrets.filter(name => !own.includes(name));
   if (missing.length === 0) return undefined;
   return problemText('debug.imagePullSecrets', missing, `${missing.length === 1 ? 'is' : 'are'} not in the Pod's imagePullSecrets (as the workload synthesizes now), `
@@ -170,7 +170,7 @@ export function kubectlDebugCommand(workload: ApiObject, podSpecPath: string, r:
   return {
     args,
     // kubectl's --custom takes any container field but name, command, image, lifecycle and volumeDevices.
-    customJson: JSON.stringify({ securityContext: ec.securityContext, ...(ec.volumeMounts === undefined ? {} : { volumeMounts: ec.volumeMounts }) }),
+    customJson: JSON.stringify({ securityContext: ec.securityContext, volumeMounts: ec.volumeMounts }),
     podSecurityLevel: podSecurityLevelWithIt,
     minKubectlVersion: KUBECTL_CUSTOM_MIN_VERSION.name,
     labelArgs: ['label', 'pod', pod, ...inNamespace, '--overwrite', ...Object.entries(record.labels).map(([k, v]) => `${k}=${v}`)],

@@ -19,11 +19,14 @@ import { PrivilegeSource } from '../privileges/derive';
 /** kubectl's profiles from the narrowest, for "kubectl debug --profile=...". */
 const KUBECTL_PROFILES = [DebugProfile.BASELINE, DebugProfile.GENERAL, DebugProfile.NETADMIN, DebugProfile.SYSADMIN];
 
-/** Whether a tool with these needs runs within `level`, given how the sidecar derives its privileges. */
+/**
+ * Whether a tool with these needs runs within `level` (restricted or
+ * baseline: privileged refuses nothing), given how the sidecar derives its
+ * privileges.
+ */
 function toolFits(capabilities: string[], needsRoot: boolean, level: PodSecurityLevel): boolean {
-  if (level === PodSecurityLevel.RESTRICTED) return capabilities.length === 0 && !needsRoot;
-  if (level === PodSecurityLevel.BASELINE) return capabilities.every(c => BASELINE_ADDABLE_CAPABILITIES.includes(c));
-  return true;
+  return level === PodSecurityLevel.RESTRICTED ? capabilities.length === 0 && !needsRoot
+    : capabilities.every(c => BASELINE_ADDABLE_CAPABILITIES.includes(c));
 }
 
 /** The narrowest kubectl debug profile that grants what the sidecar needs beyond baseline. */
@@ -42,7 +45,8 @@ function who(source: PrivilegeSource | undefined, r: ResolvedDebug): string {
  * each tool (or else the profile, or the explicit security context) needs
  * that the violations forbid, and the option most to blame.
  */
-function explainNeeds(r: ResolvedDebug, mine: PodSecurityViolation[]): { readonly text: string; readonly field: string; readonly value: unknown } {
+function explainNeeds(r: ResolvedDebug, mine: PodSecurityViolation[], user: number):
+{ readonly text: string; readonly field: string; readonly value: unknown } {
   const isAdd = (v: PodSecurityViolation) => v.check.startsWith('capabilities_') && v.containerField === 'securityContext.capabilities.add';
   const isRoot = (v: PodSecurityViolation) => (v.check === 'runAsNonRoot' || v.check === 'runAsUser') && v.value !== UNSET;
   const forbidden = [...new Set(mine.filter(isAdd).map(v => v.value))];
@@ -77,7 +81,7 @@ function explainNeeds(r: ResolvedDebug, mine: PodSecurityViolation[]): { readonl
   if (r.profile && [r.capabilitiesFrom, r.privilegedFrom, r.rootFrom].includes('profile')) {
     return { text, field: 'debug.profile', value: r.profile.name };
   }
-  return { text, field: 'debug.securityContext', value: { capabilities: r.capabilities, privileged: r.privileged, user: r.runAsUser } };
+  return { text, field: 'debug.securityContext', value: { capabilities: r.capabilities, privileged: r.privileged, user } };
 }
 
 /**
@@ -98,7 +102,10 @@ export function refusalOf(r: ResolvedDebug, spec: any, metadata: any, containerN
   const fitting = r.toolNeeds.filter(n => toolFits(n.capabilities, n.needsRoot, enforced.level)).map(n => n.tool);
   const misfits = r.toolNeeds.map(n => n.tool).filter(n => !fitting.includes(n));
   const profile = enforced.level === PodSecurityLevel.RESTRICTED ? 'RESTRICTED' : 'BASELINE';
-  const needs = explainNeeds(r, mine);
+  // The user it runs as, from the spec: with runAsAppUser that is the app's, known only at synth.
+  const debugContainer = [spec.containers, spec.initContainers, spec.ephemeralContainers].flatMap(list => list ?? [])
+    .find((c: any) => c.name === containerName);
+  const needs = explainNeeds(r, mine, debugContainer.securityContext.runAsUser);
   const what = kind === 'ephemeral' ? `the ephemeral debug container '${containerName}'`
     : kind === 'copy' ? `the debug container '${containerName}' of the Pod's copy` : `the debug sidecar '${r.name}'`;
   const problem = `of ${what} ask for more than Pod Security '${enforced.level}:${enforced.version}' allows `

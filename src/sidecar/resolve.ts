@@ -245,16 +245,17 @@ function resolveNote(field: string, value: unknown, example: string): string | u
  * sidecar is off, with a warning, except in production, where an expired
  * window switched on is a mistake to fix (an error).
  */
-function expired(scope: IConstruct, until: string | undefined, enabled: boolean, production: boolean): string | undefined {
+function expired(scope: IConstruct, until: { readonly text: string; readonly time: number } | undefined, enabled: boolean,
+  production: boolean): string | undefined {
   if (until === undefined || !enabled) return undefined;
   const now = nowAt(scope);
-  if (now < parseInstant('debug.until', until, '')) return undefined;
+  if (now < until.time) return undefined;
   const at = new Date(now).toISOString();
   if (production) {
-    fail('debug.until', until, `has passed (it is ${at}) and debug is switched on where the environment is production`,
+    fail('debug.until', until.text, `has passed (it is ${at}) and debug is switched on where the environment is production`,
       "Set 'debug.until' to a later date to keep debugging, or switch debug off for this environment.");
   }
-  return `debug expired on ${until} ('debug.until'; it is ${at}), so the workload is synthesized without its sidecar. `
+  return `debug expired on ${until.text} ('debug.until'; it is ${at}), so the workload is synthesized without its sidecar. `
     + "To extend it, set 'debug.until' to a later date; to end it for good, remove the debug options.";
 }
 
@@ -268,8 +269,8 @@ export function resolveDebug(scope: IConstruct, input: unknown, pod: PodFacts): 
   const toggle = DebugToggle._decide(scope, options.enabled, options.allowInProduction);
   const untilFix = "Write it as '2026-12-31' (midnight UTC) or '2026-12-31T18:00:00+01:00' (ISO 8601, with a zone).";
   const until = optionalString('debug.until', options.until, untilFix)?.trim();
-  if (until !== undefined) parseInstant('debug.until', until, untilFix);
-  const expiry = expired(scope, until, toggle.enabled, toggle.production);
+  const deadline = until === undefined ? undefined : { text: until, time: parseInstant('debug.until', until, untilFix) };
+  const expiry = expired(scope, deadline, toggle.enabled, toggle.production);
   const version = KubernetesVersion._declaredAt(scope);
 
   const name = resolveName(options.name);
