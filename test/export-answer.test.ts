@@ -1,10 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Chart, Duration, Testing } from 'cdk8s';
 import { DebugSidecar, DebugTool } from '../src';
-import { withEnv } from './support/manifests';
+import { plainDeployment, withEnv } from './support/manifests';
 import { answerRequest, EXPORT_ENV_VAR } from '../src/sidecar/export';
 
 /*
@@ -17,16 +16,6 @@ import { answerRequest, EXPORT_ENV_VAR } from '../src/sidecar/export';
 let work: string;
 beforeAll(() => { work = mkdtempSync(path.join(tmpdir(), 'export-answer-')); });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** A plain Deployment named `name`, with one app container. */
-function deployment(scope: Construct, name: string): ApiObject {
-  return new ApiObject(scope, name, {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name },
-    spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27.3' }] } } },
-  });
-}
 
 let requests = 0;
 /** A request as the command writes it, to an answer file of its own. */
@@ -42,7 +31,7 @@ function appAsked(raw: string | undefined, charts: Record<string, string[]>): Re
     const sidecars: Record<string, DebugSidecar> = {};
     for (const [chartId, names] of Object.entries(charts)) {
       const chart = new Chart(app, chartId);
-      for (const name of names) sidecars[`${chartId}/${name}`] = DebugSidecar.attach(deployment(chart, name), { enabled: true, tools: [DebugTool.TCPDUMP] });
+      for (const name of names) sidecars[`${chartId}/${name}`] = DebugSidecar.attach(plainDeployment(chart, name, { containers: [{ name: 'app', image: 'nginx:1.27.3' }] }), { enabled: true, tools: [DebugTool.TCPDUMP] });
     }
     return sidecars;
   });

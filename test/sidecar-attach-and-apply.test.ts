@@ -1,9 +1,8 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
 import { DebugOptions, DebugProfile, DebugSidecar, DebugTool, DebugWarnings } from '../src';
 import { errorOf } from './support/errors';
-import { containerNamed, only, podSpecOf } from './support/manifests';
+import { containerNamed, only, plainDeployment, podSpecOf } from './support/manifests';
 
 /*
  * DebugSidecar.attach / attachAll / of at their edges (bad arguments, the
@@ -14,16 +13,6 @@ import { containerNamed, only, podSpecOf } from './support/manifests';
 
 const IMAGE = 'docker.io/library/busybox:1.36';
 const APP = { name: 'app', image: 'nginxinc/nginx-unprivileged:1.27.3', portNumber: 8080 };
-
-/** A Deployment as a plain ApiObject (no cdk8s-plus), with the pod spec given as it is. */
-function plainDeployment(scope: Construct, id: string, podSpec: any): ApiObject {
-  return new ApiObject(scope, id, {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: id },
-    spec: { selector: { matchLabels: { app: id } }, template: { metadata: { labels: { app: id } }, spec: podSpec } },
-  });
-}
 
 /** A cdk8s-plus Deployment 'web' with a sidecar, in a fresh chart. */
 function kplusWeb(debug: DebugOptions, props: Partial<kplus.DeploymentProps> = {}) {

@@ -3,23 +3,13 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DebugOptions, DebugProfile, DebugSidecar, DebugTool, PodSecurity, PodSecurityLevel, SidecarForm } from '../src';
 import { errorOf } from './support/errors';
-import { containerNamed, only, podSpecOf } from './support/manifests';
+import { containerNamed, only, plainDeployment, podSpecOf } from './support/manifests';
 
 /*
  * The debug container fitted to the app container (appContainer,
  * runAsAppUser, appVolumes), the debug copy of a Pod, the attachAll filter,
  * and what DebugSidecar.attach accepts as its target.
  */
-
-/** A Deployment as a plain ApiObject (no cdk8s-plus), with the pod spec given as it is. */
-function plainDeployment(scope: Construct, id: string, podSpec: any): ApiObject {
-  return new ApiObject(scope, id, {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: id },
-    spec: { selector: { matchLabels: { app: id } }, template: { metadata: { labels: { app: id } }, spec: podSpec } },
-  });
-}
 
 const IMAGE = 'docker.io/library/busybox:1.36';
 /** The sidecar's own mounts: its scratch space and the empty token directory. */

@@ -1,7 +1,8 @@
 import { spawnSync } from 'child_process';
 import { existsSync } from 'fs';
 import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 
 const ROOT = path.join(__dirname, '..', '..');
 // Mutation testing runs in a sandbox copy without .tools/ (test/mutation/jest.config.js).
@@ -95,4 +96,14 @@ export function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T
   } finally {
     assign(saved);
   }
+}
+
+/** A Deployment as a plain ApiObject (no cdk8s-plus) named `id`, with the pod spec given as it is. */
+export function plainDeployment(scope: Construct, id: string, podSpec: any): ApiObject {
+  return new ApiObject(scope, id, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: id },
+    spec: { selector: { matchLabels: { app: id } }, template: { metadata: { labels: { app: id } }, spec: podSpec } },
+  });
 }
