@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { DebugOptions, DebugProfile, DebugSidecar, DebugTool, DebugWarnings } from '../src';
 import { errorOf } from './support/errors';
@@ -54,25 +54,24 @@ describe('attach: the name of the sidecar', () => {
       .toBe("test/web/Resource: 'debug.name' clashes with a container of the application (got \"debug\"). Set 'debug.name' to a name no container in this Pod uses.");
   });
 
+  /** A chart with a plain Deployment 'web' whose Pod has a volume named `volume`, and a sidecar attached, debug on. */
+  const withAppVolume = (volume: string): Chart => {
+    const chart = Testing.chart();
+    DebugSidecar.attach(plainDeployment(chart, 'web', { containers: [{ name: 'app', image: IMAGE }], volumes: [{ name: volume, emptyDir: {} }] }),
+      { enabled: true });
+    return chart;
+  };
+
   test('an app volume with the name of the sidecar\'s scratch volume is refused at synth, whole', () => {
     // GIVEN an app that already has a volume 'debug-scratch'
-    const chart = Testing.chart();
-    DebugSidecar.attach(plainDeployment(chart, 'web', {
-      containers: [{ name: 'app', image: IMAGE }],
-      volumes: [{ name: 'debug-scratch', emptyDir: {} }],
-    }), { enabled: true });
+    const chart = withAppVolume('debug-scratch');
     // THEN synth refuses the sidecar's volume rather than writing two volumes of one name
     expect(errorOf(() => Testing.synth(chart))).toBe("test/web: 'debug.name' gives the sidecar a volume 'debug-scratch' that the application already has "
       + "(got \"debug\"). Set 'debug.name' to another name (its volumes are '<name>-scratch' and '<name>-no-token').");
   });
 
   test('an app volume with another name is kept next to the sidecar\'s', () => {
-    const chart = Testing.chart();
-    DebugSidecar.attach(plainDeployment(chart, 'web', {
-      containers: [{ name: 'app', image: IMAGE }],
-      volumes: [{ name: 'data', emptyDir: {} }],
-    }), { enabled: true });
-    const spec = podSpecOf(only(Testing.synth(chart), 'Deployment'));
+    const spec = podSpecOf(only(Testing.synth(withAppVolume('data')), 'Deployment'));
     expect(spec.volumes.map((v: any) => v.name)).toEqual(['data', 'debug-scratch', 'debug-no-token']);
   });
 });

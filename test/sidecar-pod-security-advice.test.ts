@@ -150,23 +150,18 @@ describe('the second way out depends on the kind of debug container', () => {
     return new DebuggableDeployment(chart, 'web', { containers: [{ ...APP, name: 'app' }], debug: { tools: [DebugTool.TCPDUMP] } });
   }
 
-  test('the ephemeral container: an exemption, as pods/ephemeralcontainers is checked like the Pod', () => {
-    expect(tcpdumpOff().debug.kubectlDebug({ pod: 'p' }).refusal).toBe(
-      "'debug.tools' of the ephemeral debug container 'debug' ask for more than Pod Security 'baseline:latest' allows "
+  test.each([
+    ['the ephemeral container: an exemption, as pods/ephemeralcontainers is checked like the Pod', { pod: 'p' },
+      "the ephemeral debug container 'debug'", 'pods/ephemeralcontainers is checked like the Pod'],
+    ['the debug copy: an exemption, as the copy is a new Pod', { pod: 'p', copyTo: 'p-debug' },
+      "the debug container 'debug' of the Pod's copy", 'the copy is a new Pod, checked as any'],
+  ])('%s', (_name, options, container, exemption) => {
+    expect(tcpdumpOff().debug.kubectlDebug(options).refusal).toBe(
+      `'debug.tools' of ${container} ask for more than Pod Security 'baseline:latest' allows `
       + `(${BY_CONTEXT}): tcpdump needs NET_RAW (got ["tcpdump"]). `
       + "Ways out: (1) run it in a namespace whose pod-security.kubernetes.io/enforce is 'privileged'; "
       + '(2) ask for an exemption (the PodSecurity admission configuration exempts users, runtime classes or namespaces; '
-      + 'pods/ephemeralcontainers is checked like the Pod); '
-      + "(3) a lesser tool set: remove tcpdump, with profile: DebugProfile.BASELINE to keep it within 'baseline'.");
-  });
-
-  test('the debug copy: an exemption, as the copy is a new Pod', () => {
-    expect(tcpdumpOff().debug.kubectlDebug({ pod: 'p', copyTo: 'p-debug' }).refusal).toBe(
-      "'debug.tools' of the debug container 'debug' of the Pod's copy ask for more than Pod Security 'baseline:latest' allows "
-      + `(${BY_CONTEXT}): tcpdump needs NET_RAW (got ["tcpdump"]). `
-      + "Ways out: (1) run it in a namespace whose pod-security.kubernetes.io/enforce is 'privileged'; "
-      + '(2) ask for an exemption (the PodSecurity admission configuration exempts users, runtime classes or namespaces; '
-      + 'the copy is a new Pod, checked as any); '
+      + `${exemption}); `
       + "(3) a lesser tool set: remove tcpdump, with profile: DebugProfile.BASELINE to keep it within 'baseline'.");
   });
 
